@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EnquiriesConfig(AppConfig):
+    name = "enquiries"
+    verbose_name = "People, concerns and enquiries"

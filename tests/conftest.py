@@ -1,0 +1,51 @@
+"""Personas shared by every test (the healthchecks alice/bob/charlie idea)."""
+
+import pytest
+
+from msp import roles
+from msp.factories import TeamFactory, UserFactory
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="North locality", code="north", areas="NE1\nNE2")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="South locality", code="south", areas="SE1")
+
+
+@pytest.fixture
+def practitioner(team):
+    return UserFactory(username="pat", role=roles.PRACTITIONER, team=team)
+
+
+@pytest.fixture
+def other_practitioner(team):
+    return UserFactory(username="pam", role=roles.PRACTITIONER, team=team)
+
+
+@pytest.fixture
+def other_team_practitioner(other_team):
+    return UserFactory(username="oscar", role=roles.PRACTITIONER, team=other_team)
+
+
+@pytest.fixture
+def manager(team):
+    return UserFactory(username="mo", role=roles.TEAM_MANAGER, team=team)
+
+
+@pytest.fixture
+def lead(db):
+    return UserFactory(username="lee", role=roles.SAFEGUARDING_LEAD)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="aud", role=roles.AUDITOR)
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="ada", role=roles.ADMINISTRATOR)
