@@ -1,0 +1,69 @@
+"""Optimistic concurrency: two people editing one record never silently
+overwrite each other.
+
+Every editable record carries ``version`` (``msp.models.TimeStampedModel``).
+Forms send back the version they were shown; :func:`save_changes` locks the
+row, compares versions, and either saves (version + 1, with an audit line in
+the same transaction) or raises :class:`EditConflict` naming what the other
+person changed, so the view can show it while keeping what this user typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+
+from msp import audit
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after this user opened it."""
+
+    def __init__(self, current: models.Model, changed_fields: list[str]):
+        self.current = current
+        self.changed_fields = changed_fields
+        super().__init__("The record was changed by someone else")
+
+
+def save_changes(
+    *,
+    user,
+    instance: models.Model,
+    expected_version: int | None,
+    changes: dict[str, Any],
+    summary: str = "",
+) -> models.Model:
+    """Apply ``changes`` to ``instance`` if nobody else saved it first."""
+    model = type(instance)
+    with transaction.atomic():
+        current = model._base_manager.select_for_update().get(pk=instance.pk)
+        if expected_version is not None and current.version != expected_version:
+            before_user = audit.snapshot(instance)
+            now = audit.snapshot(current)
+            changed = [
+                key
+                for key in now
+                if key not in {"updated_at", "version"} and now[key] != before_user.get(key)
+            ]
+            raise EditConflict(current, changed)
+        before = audit.snapshot(current)
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.version = current.version + 1
+        if hasattr(current, "updated_by"):
+            current.updated_by = user
+        current.save()
+        after = audit.snapshot(current)
+        audit.record(
+            actor=user,
+            action="change",
+            obj=current,
+            summary=summary or f"Changed {model._meta.verbose_name}",
+            changes=audit.diff(before, after),
+        )
+    for name in changes:
+        setattr(instance, name, getattr(current, name))
+    instance.version = current.version
+    return current
