@@ -39,12 +39,11 @@ def save_changes(
     with transaction.atomic():
         current = model._base_manager.select_for_update().get(pk=instance.pk)
         if expected_version is not None and current.version != expected_version:
-            before_user = audit.snapshot(instance)
-            now = audit.snapshot(current)
+            # What differs between the saved record and what this user typed.
             changed = [
-                key
-                for key in now
-                if key not in {"updated_at", "version"} and now[key] != before_user.get(key)
+                name
+                for name, value in changes.items()
+                if getattr(current, name) != value
             ]
             raise EditConflict(current, changed)
         before = audit.snapshot(current)

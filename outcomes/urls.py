@@ -1,3 +1,6 @@
+from outcomes.urls_reports import urlpatterns as report_patterns
+from outcomes.urls_sac import urlpatterns as sac_patterns
+
 app_name = "outcomes"
 
-urlpatterns: list = []
+urlpatterns = [*report_patterns, *sac_patterns]
