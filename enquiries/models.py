@@ -670,6 +670,12 @@ class Enquiry(TimeStampedModel):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     sent_back_reason = models.TextField(blank=True)
+    status_before_closure_request = models.CharField(
+        max_length=30,
+        choices=Status.choices,
+        blank=True,
+        help_text="Where a closure request sent back by a manager returns to",
+    )
 
     class Meta:
         ordering = ["-started_on", "-id"]
@@ -890,6 +896,7 @@ class DesiredOutcome(models.Model):
         related_name="revised_by",
     )
     revision_reason = models.CharField(max_length=255, blank=True)
+    withdrawal_reason = models.CharField(max_length=255, blank=True)
     # Evaluation at closure, with the adult.
     achieved = models.CharField(
         max_length=10, choices=codes.Achieved.choices, blank=True

@@ -11,16 +11,23 @@ everyone except the named users (and anyone who has broken the glass).
 
 Objects outside a user's scope answer 404 (see :func:`get_visible_or_404`);
 a user who may read but not write gets 403 (see :func:`require_write`).
+
+Restricted records (docs/decisions/0007): a search shows only *that* a
+restricted record matches, through :func:`restricted_matches`; a user in the
+record's team scope may break the glass (:func:`can_break_glass`, page
+``break_glass``) for ``BREAK_GLASS_HOURS`` of reviewed access.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from msp.roles import has_role_perm
@@ -70,8 +77,16 @@ def visible(user, queryset: QuerySet[M]) -> QuerySet[M]:
 
 
 def _is_multi_valued(model, lookup: str) -> bool:
-    field = model._meta.get_field(lookup.split("__")[0])
-    return bool(field.one_to_many or field.many_to_many)
+    """True if any step of the path can match several rows (a reverse FK or M2M)."""
+    current = model
+    for name in lookup.split("__"):
+        field = current._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        if field.related_model is None:
+            return False
+        current = field.related_model
+    return False
 
 
 def _apply_restrictions(user, queryset: QuerySet[M]) -> QuerySet[M]:
@@ -107,3 +122,81 @@ def require_write(user) -> None:
     """Readers who may not change case records get 403."""
     if not can_work_on_cases(user):
         raise PermissionDenied("You can read this record but not change it.")
+
+
+def in_team_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Like :func:`visible` but *ignoring* restrictions: the records the user
+    would see if none were restricted. Used only to decide who may break the
+    glass and what a search may admit exists; never to show details."""
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if not (can_work_on_cases(user) or can_see_all_teams(user)):
+        return queryset.none()
+    if can_see_all_teams(user):
+        return queryset
+    ids = team_ids(user)
+    if not ids:
+        return queryset.none()
+    model = queryset.model
+    condition = Q()
+    for lookup in model.ACCESS_TEAM_LOOKUPS:
+        matching = model._base_manager.filter(**{f"{lookup}__in": ids})
+        condition |= Q(pk__in=matching.values("pk"))
+    return queryset.filter(condition)
+
+
+@dataclass(frozen=True)
+class RestrictedStub:
+    """All a search may show about a restricted record the user cannot open."""
+
+    reference: str
+    break_glass_url: str
+
+
+@dataclass(frozen=True)
+class RestrictedMatches:
+    count: int
+    stubs: list[RestrictedStub]
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+def restricted_matches(user, queryset, *, limit: int = 20) -> RestrictedMatches:
+    """Restricted people among ``queryset`` that ``user`` may not open.
+
+    ``queryset`` is an *unscoped* Person search (e.g. the same name filter the
+    search page applies, before :func:`visible`). Only records in the user's
+    own team scope are admitted to, and then only as "a restricted record
+    matches": a reference and a link to break the glass, never a name.
+    """
+    from enquiries.models import Person
+
+    if queryset.model is not Person:
+        raise TypeError("restricted_matches takes a Person queryset")
+    hidden = (
+        in_team_scope(user, queryset.filter(is_restricted=True))
+        .exclude(pk__in=visible(user, Person.objects.all()).values("pk"))
+        .order_by("pk")
+    )
+    references = list(hidden.values_list("reference", flat=True)[: limit + 1])
+    count = hidden.count() if len(references) > limit else len(references)
+    stubs = [
+        RestrictedStub(
+            reference=str(ref),
+            break_glass_url=reverse("break_glass", args=[ref]),
+        )
+        for ref in references[:limit]
+    ]
+    return RestrictedMatches(count=count, stubs=stubs)
+
+
+def can_break_glass(user, person) -> bool:
+    """A case worker may break the glass on a restricted adult in their scope."""
+    from enquiries.models import Person
+
+    return (
+        person.is_restricted
+        and can_work_on_cases(user)
+        and in_team_scope(user, Person.objects.filter(pk=person.pk)).exists()
+    )

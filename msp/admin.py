@@ -1,11 +1,16 @@
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
+from axes.utils import reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from msp import audit
+from msp.admin_audit import AuditedAdminMixin
 from msp.models import AuditEvent, Team, User
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code", "areas"]
@@ -16,7 +21,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_display = [
         "username",
         "first_name",
@@ -62,3 +67,29 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Sign-in lockouts (django-axes): administrators see who is locked out and
+# unlock them with an action; the unlock is recorded in the audit trail.
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccessAttemptAdmin):
+    actions = ["unlock"]
+
+    @admin.action(description="Unlock the selected sign-ins", permissions=["change"])
+    def unlock(self, request, queryset):
+        count = 0
+        for attempt in queryset:
+            count += reset(username=attempt.username, ip=attempt.ip_address)
+            audit.record(
+                actor=request.user,
+                action=AuditEvent.Action.CHANGE,
+                summary=f"Unlocked sign-in for {attempt.username or attempt.ip_address}",
+                changes={"username": attempt.username, "ip": attempt.ip_address},
+            )
+        messages.success(request, f"Unlocked {count} locked-out sign-in(s).")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("axes.change_accessattempt")

@@ -7,7 +7,28 @@ class MspConfig(AppConfig):
     verbose_name = "Accounts, teams and audit"
 
     def ready(self) -> None:
-        post_migrate.connect(grant_administrator_permissions, sender=self)
+        # After every app's migrations (and after test databases are flushed),
+        # so roles and their rights always exist and cover every model.
+        post_migrate.connect(sync_roles, dispatch_uid="msp_sync_roles")
+        from msp import signals  # noqa: F401 - notes when each session began
+
+
+def sync_roles(sender, **kwargs) -> None:
+    """Create the role groups with their rights (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from msp.roles import ALL_ROLES, ROLE_PERMISSIONS
+
+    granted = {
+        permission.codename: permission
+        for permission in Permission.objects.filter(content_type__app_label="msp")
+    }
+    for role in ALL_ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [granted[c] for c in ROLE_PERMISSIONS[role] if c in granted]
+        if wanted:
+            group.permissions.add(*wanted)
+    grant_administrator_permissions(sender, **kwargs)
 
 
 def grant_administrator_permissions(sender, **kwargs) -> None:
@@ -18,11 +39,31 @@ def grant_administrator_permissions(sender, **kwargs) -> None:
     """
     from django.contrib.auth.models import Group, Permission
 
+    from msp.models import Team
     from msp.roles import ADMINISTRATOR
 
     group, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
     wanted = Permission.objects.filter(
-        content_type__app_label__in=["msp", "enquiries", "outcomes", "budgets", "auth"],
+        content_type__app_label__in=[
+            "msp",
+            "enquiries",
+            "outcomes",
+            "budgets",
+            "auth",
+            # Unlock sign-ins (django-axes) and reset a lost authenticator.
+            "axes",
+            "otp_totp",
+            "otp_static",
+        ],
         codename__regex=r"^(add|change|view)_",
     ).exclude(content_type__model__in=["auditevent", "viewaccessrecord"])
+    # The role permissions on Team (view_all_cases, view_audit, view_reports…)
+    # start with "view_" too, but are roles' rights, not admin rights.
+    role_rights = [codename for codename, _ in Team._meta.permissions]
+    wanted = wanted.exclude(codename__in=role_rights)
     group.permissions.add(*wanted)
+    group.permissions.remove(
+        *Permission.objects.filter(
+            content_type__app_label="msp", codename__in=role_rights
+        )
+    )

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from msp.models import AuditEvent
@@ -50,10 +51,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Secrets are never copied into the audit trail.
+NEVER_RECORDED = {"password"}
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
     """The current values of a record's concrete fields, JSON-safe."""
     names = fields or [
-        f.attname for f in instance._meta.concrete_fields if not f.primary_key
+        f.attname
+        for f in instance._meta.concrete_fields
+        if not f.primary_key and f.attname not in NEVER_RECORDED
     ]
     return {name: _plain(getattr(instance, name)) for name in names}
 
@@ -107,3 +114,87 @@ def _person_ref_of(obj: models.Model) -> str:
     if person is None:
         return ""
     return str(person.reference)
+
+
+def record_view(request: HttpRequest, obj: models.Model, *, summary: str = "") -> None:
+    """Note that ``request.user`` opened ``obj``'s page (person, concern, enquiry,
+    budget…). Call it in the view once the object has passed the access check::
+
+        person = access.get_visible_or_404(request.user, Person.objects, reference=ref)
+        audit.record_view(request, person)
+    """
+    record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        obj=obj,
+        summary=summary or f"Viewed {obj._meta.verbose_name}",
+    )
+
+
+def audited_download(*, action: str = "export", summary: str):
+    """Decorator for views that hand over data (CSV exports, report downloads).
+
+    A line is written only when the view answers 200, so a refused or failed
+    request records nothing::
+
+        @audited_download(action="download", summary="Downloaded the SAC return")
+        def sac_download(request): ...
+    """
+    if action not in (AuditEvent.Action.EXPORT, AuditEvent.Action.DOWNLOAD):
+        raise ValueError("action must be 'export' or 'download'")
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                record(
+                    actor=request.user,
+                    action=action,
+                    summary=summary,
+                    changes={"path": request.get_full_path()[:500]},
+                )
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def bulk_change(*, actor, queryset, summary: str, **changes) -> int:
+    """Change many records at once and write one audit line per record.
+
+    The safety net for bulk updates (``queryset.update`` skips ``save()`` and
+    so skips the services): use this instead, in one transaction.
+    """
+    names = list(changes)
+    with transaction.atomic():
+        rows = list(queryset.select_for_update())
+        befores = {row.pk: snapshot(row, names) for row in rows}
+        count = queryset.model._base_manager.filter(
+            pk__in=[row.pk for row in rows]
+        ).update(**changes)
+        for row in rows:
+            for name, value in changes.items():
+                setattr(row, name, value)
+            record(
+                actor=actor,
+                action=AuditEvent.Action.CHANGE,
+                obj=row,
+                summary=summary,
+                changes=diff(befores[row.pk], snapshot(row, names)),
+            )
+    return count
+
+
+class RecordViewMixin:
+    """For class-based detail views: the object shown is recorded as viewed.
+
+    Put it before ``DetailView`` in the bases; ``get_object`` must already
+    apply the access check (``msp.access.get_visible_or_404``).
+    """
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        record_view(self.request, obj)
+        return obj

@@ -85,8 +85,30 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditTrailIsAppendOnly(Exception):
+    """Raised when code tries to change or delete a line of the audit trail."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk changes to the audit trail are refused, as single ones are."""
+
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly("The audit trail cannot be changed.")
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly("The audit trail cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditTrailIsAppendOnly("The audit trail cannot be changed.")
+
+
 class AuditEvent(models.Model):
-    """One append-only line of the audit trail: who did what, to what, from where."""
+    """One append-only line of the audit trail: who did what, to what, from where.
+
+    Lines are only ever added. The application refuses to save an existing
+    line or delete one (here); on PostgreSQL a trigger also refuses UPDATE and
+    DELETE on the table (migration 0003), so not even raw SQL can rewrite it.
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", "Created"
@@ -125,9 +147,19 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["actor", "at"], name="msp_audit_actor_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("An audit line cannot be changed once saved.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("An audit line cannot be deleted.")

@@ -5,9 +5,11 @@ variables, never by a separate production settings file. See README.md
 ("Configuration") and .env.example for every variable.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +55,12 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_forms_gds",
+    # Trust (issue 7): sign-in throttling, two-factor, Content-Security-Policy.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "msp",
     "enquiries",
     "outcomes",
@@ -66,11 +74,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Disabled accounts, 12-hour absolute and 30-minute idle session limits.
+    "msp.middleware.SessionLimitsMiddleware",
     # Deny by default: every view needs a login unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed in with a password but not yet with a second factor: enrol or verify.
+    "msp.middleware.TwoFactorMiddleware",
+    # Auditors and administrators never open case pages (403).
+    "msp.middleware.CaseWorkersOnlyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "msp.middleware.NoStoreForSignedInUsersMiddleware",
+    # Last, so it sees every sign-in attempt (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "msp.urls"
@@ -103,6 +121,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "msp.User"
+# django-axes checks the lockout first, so a locked-out sign-in never reaches
+# the password hasher.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # NCSC: length over complexity, and deny common passwords.
 AUTH_PASSWORD_VALIDATORS = [
@@ -118,6 +142,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
+# Password reset links expire after two hours.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -170,6 +196,43 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However active, a session ends 12 hours after signing in.
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+
+# Content-Security-Policy (django-csp 4): no inline script except with the
+# per-request nonce, no framing, nothing loaded from other sites.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Two-factor authentication (django-otp): required for everyone unless turned
+# off (the demo, and development with DEBUG on).
+REQUIRE_2FA = env.bool("REQUIRE_2FA", default=not DEBUG and not DEMO_MODE)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding adults")
+
+# Sign-in throttling (django-axes): 5 failures lock the username, and
+# separately the IP address, for 30 minutes. Administrators unlock in admin.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+
+# Breaking the glass on a restricted record gives this many hours of access.
+BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=2)
 
 # The service's own name and the council running it.
 SERVICE_NAME = env.str("SERVICE_NAME", default="Safeguarding adults")
@@ -187,7 +250,11 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; its records are in admin.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Password for the demo logins made by `seed_demo` (demo mode only).

@@ -25,5 +25,7 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Restricted records, audit pages, two-factor, password reset (issue 7)
+    path("", include("msp.urls_trust")),
     path("admin/", admin.site.urls),
 ]

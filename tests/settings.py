@@ -28,3 +28,6 @@ ALLOWED_HOSTS = ["*"]
 # Serve static files from the source folders, as runserver does (no collectstatic).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Two-factor sign-in is tested on its own (tests that turn this on); every
+# other test signs in with force_login and no second factor.
+REQUIRE_2FA = False

@@ -1,0 +1,146 @@
+"""Admin: the versioned feedback question bank, and a read-only look at feedback.
+
+To change the questions, add a new version (with its questions) and make it
+active; a version that has been answered cannot have its questions changed,
+so past answers keep their meaning.
+"""
+
+from django.contrib import admin, messages
+from django.db import transaction
+
+from msp import audit
+from msp.admin_audit import AuditedAdminMixin
+from outcomes.models import (
+    FeedbackAnswer,
+    FeedbackFollowUp,
+    FeedbackQuestion,
+    FeedbackQuestionnaire,
+    FeedbackResponse,
+)
+
+
+class FeedbackQuestionInline(admin.TabularInline):
+    model = FeedbackQuestion
+    extra = 1
+    fields = ["order", "text", "representative_text", "scale"]
+
+    def _answered(self, obj) -> bool:
+        return obj is not None and obj.responses.exists()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._answered(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._answered(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FeedbackQuestionnaire)
+class FeedbackQuestionnaireAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "version", "is_active", "created_at"]
+    readonly_fields = ["is_active", "created_at"]
+    fields = ["name", "version", "notes", "is_active", "created_at"]
+    inlines = [FeedbackQuestionInline]
+    actions = ["make_active"]
+
+    @admin.action(description="Use this version for new feedback")
+    def make_active(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Select exactly one version to use.", messages.ERROR
+            )
+            return
+        chosen = queryset.get()
+        with transaction.atomic():
+            for old in FeedbackQuestionnaire.objects.filter(is_active=True):
+                old.is_active = False
+                old.save(update_fields=["is_active"])
+                audit.record(
+                    actor=request.user,
+                    action="change",
+                    obj=old,
+                    summary=f"Feedback questions version {old.version} retired",
+                )
+            chosen.is_active = True
+            chosen.save(update_fields=["is_active"])
+            audit.record(
+                actor=request.user,
+                action="change",
+                obj=chosen,
+                summary=f"Feedback questions version {chosen.version} made active",
+            )
+        self.message_user(request, f"Version {chosen.version} is now used.")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class FeedbackAnswerInline(admin.TabularInline):
+    model = FeedbackAnswer
+    extra = 0
+    fields = ["question", "answer"]
+    readonly_fields = ["question", "answer"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FeedbackResponse)
+class FeedbackResponseAdmin(admin.ModelAdmin):
+    """Read-only: feedback is recorded on the enquiry, not in admin."""
+
+    list_display = ["enquiry", "respondent", "collected_by", "collected_on"]
+    list_filter = ["respondent", "collected_by", "questionnaire"]
+    inlines = [FeedbackAnswerInline]
+    readonly_fields = [
+        "enquiry",
+        "questionnaire",
+        "respondent",
+        "collected_by",
+        "collector_name",
+        "collected_on",
+        "comment",
+    ]
+    exclude = ["created_by", "updated_by", "version"]
+    list_select_related = ["enquiry__concern__person"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FeedbackFollowUp)
+class FeedbackFollowUpAdmin(admin.ModelAdmin):
+    list_display = ["enquiry", "closed_on", "due_on", "completed_at"]
+    list_filter = ["completed_at"]
+    readonly_fields = [
+        "enquiry",
+        "closed_on",
+        "due_on",
+        "completed_at",
+        "completed_by",
+        "response",
+    ]
+    list_select_related = ["enquiry__concern__person"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,215 @@
+"""Feedback on the experience of safeguarding (MSP outcomes framework).
+
+The questions are data, not code: an administrator keeps a versioned
+question bank in admin, so the exact LGA/ADASS wording can be loaded once it
+is confirmed without a release. Each answer keeps the question it answered,
+so changing the bank never rewrites what people said.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from msp.models import TimeStampedModel
+
+
+class AgreementScale(models.TextChoices):
+    STRONGLY_AGREE = "strongly_agree", "Strongly agree"
+    AGREE = "agree", "Agree"
+    NEITHER = "neither", "Neither agree nor disagree"
+    DISAGREE = "disagree", "Disagree"
+    STRONGLY_DISAGREE = "strongly_disagree", "Strongly disagree"
+    DONT_KNOW = "dont_know", "Don't know"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+    @classmethod
+    def positive(cls) -> set[str]:
+        return {cls.STRONGLY_AGREE, cls.AGREE}
+
+
+class FeedbackQuestionnaire(models.Model):
+    """One version of the feedback question bank. Only one is in use at a time."""
+
+    name = models.CharField(max_length=120)
+    version = models.PositiveSmallIntegerField(unique=True)
+    is_active = models.BooleanField(
+        default=False, help_text="Used for new feedback. Only one version is active."
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="outcomes_one_active_questionnaire",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+
+class FeedbackQuestion(models.Model):
+    """A question in one version of the bank, answered on an agreement scale."""
+
+    class Scale(models.TextChoices):
+        AGREEMENT = "agreement", "Agreement (strongly agree to strongly disagree)"
+
+    questionnaire = models.ForeignKey(
+        FeedbackQuestionnaire, on_delete=models.PROTECT, related_name="questions"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=255)
+    representative_text = models.CharField(
+        "Wording for a representative",
+        max_length=255,
+        blank=True,
+        help_text="How the question is put to someone answering for the adult",
+    )
+    scale = models.CharField(
+        max_length=20, choices=Scale.choices, default=Scale.AGREEMENT
+    )
+
+    class Meta:
+        ordering = ["questionnaire", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "order"], name="outcomes_question_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def answer_choices(self) -> list[tuple[str, str]]:
+        return list(AgreementScale.choices)
+
+
+class FeedbackResponse(TimeStampedModel):
+    """What the adult (or someone for them) said about their experience."""
+
+    ACCESS_TEAM_LOOKUPS = ["enquiry__team"]
+    ACCESS_PERSON_LOOKUP = "enquiry__concern__person__"
+
+    class Respondent(models.TextChoices):
+        ADULT = "adult", "The adult"
+        REPRESENTATIVE = "representative", "A representative (family, friend, carer)"
+        ADVOCATE = "advocate", "A Care Act advocate"
+        IMCA = "imca", "An IMCA"
+
+    class CollectedBy(models.TextChoices):
+        LEAD_AT_CLOSURE = "lead_at_closure", "The lead practitioner, at closure"
+        INDEPENDENT = "independent", "An independent person, after closure"
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    enquiry = models.ForeignKey(
+        "enquiries.Enquiry", on_delete=models.PROTECT, related_name="feedback"
+    )
+    questionnaire = models.ForeignKey(
+        FeedbackQuestionnaire, on_delete=models.PROTECT, related_name="responses"
+    )
+    respondent = models.CharField(
+        "Who answered", max_length=20, choices=Respondent.choices
+    )
+    collected_by = models.CharField(
+        "Who asked", max_length=20, choices=CollectedBy.choices
+    )
+    collector_name = models.CharField(
+        "Name of the person who asked", max_length=200, blank=True
+    )
+    collected_on = models.DateField("Date asked")
+    comment = models.TextField("Anything else they said", blank=True)
+
+    class Meta:
+        ordering = ["-collected_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Feedback from {self.get_respondent_display().lower()}"
+
+    @property
+    def audit_person(self):
+        return self.enquiry.concern.person
+
+    def clean(self) -> None:
+        if (
+            self.collected_on
+            and self.enquiry_id
+            and self.enquiry.started_on
+            and self.collected_on < self.enquiry.started_on
+        ):
+            raise ValidationError(
+                {"collected_on": "Date asked must be on or after the enquiry started"}
+            )
+
+
+class FeedbackAnswer(models.Model):
+    """One answer to one question."""
+
+    response = models.ForeignKey(
+        FeedbackResponse, on_delete=models.PROTECT, related_name="answers"
+    )
+    question = models.ForeignKey(
+        FeedbackQuestion, on_delete=models.PROTECT, related_name="answers"
+    )
+    answer = models.CharField(max_length=20, choices=AgreementScale.choices)
+
+    class Meta:
+        ordering = ["question__order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="outcomes_one_answer_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.get_answer_display()}"
+
+
+class FeedbackFollowUp(models.Model):
+    """Ask for feedback after closure: an enquiry closed without it, due in 8 weeks."""
+
+    ACCESS_TEAM_LOOKUPS = ["enquiry__team"]
+    ACCESS_PERSON_LOOKUP = "enquiry__concern__person__"
+
+    enquiry = models.OneToOneField(
+        "enquiries.Enquiry", on_delete=models.PROTECT, related_name="feedback_follow_up"
+    )
+    closed_on = models.DateField()
+    due_on = models.DateField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    response = models.OneToOneField(
+        FeedbackResponse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up",
+    )
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Feedback follow-up due {self.due_on:%d %B %Y}"
+
+    @property
+    def audit_person(self):
+        return self.enquiry.concern.person
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None

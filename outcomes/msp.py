@@ -1,0 +1,114 @@
+"""Was the adult asked what they wanted to happen? (MSP, SAC SG4a part 1)
+
+Derived from the records, never typed twice: the practitioner records
+whether the adult (or their representative) was asked
+(``Enquiry.asked_desired_outcomes``) and records each outcome they
+expressed (``DesiredOutcome``). "Asked and outcomes expressed" and "asked
+but none expressed" follow from whether any outcome that was not withdrawn
+exists for the enquiry or the concern it came from.
+
+:func:`msp_asked_category` answers for one enquiry;
+:func:`annotate_msp_asked` gives the same answer as a database expression so
+reports count it with one aggregate query.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from enquiries import codes
+from enquiries.models import DesiredOutcome, Enquiry
+from outcomes import sac_spec
+
+EXPRESSED = "expressed"
+NOT_EXPRESSED = "not_expressed"
+NOT_ASKED = "no"
+DONT_KNOW = "dont_know"
+NOT_RECORDED = "not_recorded"
+
+CATEGORIES: tuple[str, ...] = (
+    EXPRESSED,
+    NOT_EXPRESSED,
+    NOT_ASKED,
+    DONT_KNOW,
+    NOT_RECORDED,
+)
+LABELS: dict[str, str] = dict(zip(CATEGORIES, sac_spec.MSP_ASKED, strict=True))
+
+ANNOTATION = "msp_asked"
+
+
+def _expressed_outcomes():
+    """Outcomes that count as expressed: any not withdrawn (revised ones too)."""
+    return DesiredOutcome.objects.exclude(status=DesiredOutcome.Status.WITHDRAWN)
+
+
+def outcomes_expressed(enquiry: Enquiry) -> bool:
+    return (
+        _expressed_outcomes()
+        .filter(Q(enquiry=enquiry) | Q(concern_id=enquiry.concern_id))
+        .exists()
+    )
+
+
+def msp_asked_category(enquiry: Enquiry, *, expressed: bool | None = None) -> str:
+    """One of :data:`CATEGORIES` for an enquiry.
+
+    ``expressed`` may be passed when already known (for example from
+    :func:`annotate_msp_asked`), to save a query.
+    """
+    answer = enquiry.asked_desired_outcomes
+    if not answer:
+        return NOT_RECORDED
+    if answer == codes.YesNoDontKnow.NO:
+        return NOT_ASKED
+    if answer == codes.YesNoDontKnow.DONT_KNOW:
+        return DONT_KNOW
+    if expressed is None:
+        expressed = outcomes_expressed(enquiry)
+    return EXPRESSED if expressed else NOT_EXPRESSED
+
+
+def msp_asked_label(enquiry: Enquiry) -> str:
+    """The SAC SG4a wording for :func:`msp_asked_category`."""
+    return LABELS[msp_asked_category(enquiry)]
+
+
+def expressed_exists() -> Exists:
+    """``EXISTS`` expression: the enquiry (as OuterRef) has an expressed outcome."""
+    return Exists(
+        _expressed_outcomes().filter(
+            Q(enquiry=OuterRef("pk")) | Q(concern_id=OuterRef("concern_id"))
+        )
+    )
+
+
+def msp_asked_expression() -> CaseWhen:
+    yes = codes.YesNoDontKnow.YES
+    return CaseWhen(
+        When(
+            Q(asked_desired_outcomes=yes) & Q(expressed_exists()),
+            then=Value(EXPRESSED),
+        ),
+        When(asked_desired_outcomes=yes, then=Value(NOT_EXPRESSED)),
+        When(asked_desired_outcomes=codes.YesNoDontKnow.NO, then=Value(NOT_ASKED)),
+        When(
+            asked_desired_outcomes=codes.YesNoDontKnow.DONT_KNOW, then=Value(DONT_KNOW)
+        ),
+        default=Value(NOT_RECORDED),
+        output_field=CharField(),
+    )
+
+
+def annotate_msp_asked(queryset: QuerySet[Enquiry]) -> QuerySet[Enquiry]:
+    """Add ``msp_asked`` (one of :data:`CATEGORIES`) to each enquiry."""
+    return queryset.annotate(**{ANNOTATION: msp_asked_expression()})

@@ -1,0 +1,933 @@
+"""What safeguarding achieved: the figures behind the managers' MSP dashboard.
+
+Every figure is counted by the database with aggregate queries over the
+enquiries the user may see (``msp.access.visible`` is applied to the base
+queryset first), so the number of queries stays the same however many
+enquiries there are. Each countable figure is a named condition
+(:data:`FIGURES`), so the dashboard, its CSV and the drill-down list of
+enquiries behind a figure all use one definition.
+
+"Concluded" means closed (signed off) with a conclusion date in the period.
+An enquiry sent back from "awaiting sign-off" is open again, so it is not
+concluded.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from enquiries import codes
+from enquiries.models import (
+    AdvocacyReferral,
+    DesiredOutcome,
+    Enquiry,
+    PersonView,
+    PlanAction,
+    Risk,
+)
+from msp.access import visible
+from outcomes import msp, sac_spec
+from outcomes.models import AgreementScale, FeedbackAnswer, FeedbackResponse
+
+try:  # Working days (weekends and bank holidays) when the timescales module exists.
+    from enquiries.timescales import add_working_days, load_timescales
+
+    WORKING_DAYS = True
+except ImportError:  # pragma: no cover - depends on the enquiries app's version
+    WORKING_DAYS = False
+
+    def add_working_days(start: datetime.date, n: int) -> datetime.date:
+        return start + datetime.timedelta(days=n)
+
+    def load_timescales() -> dict[str, int]:
+        return {"decision": 2, "plan": 7, "closure": 28}
+
+
+Closed = Enquiry.Status.CLOSED
+Achieved = codes.Achieved
+
+VIEW_STAGES: tuple[str, ...] = (
+    codes.Stage.PLANNING,
+    codes.Stage.ENQUIRY,
+    codes.Stage.OUTCOME,
+    codes.Stage.PLAN,
+    codes.Stage.CLOSURE,
+)
+
+AGE_OPEN_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
+    ("under_4", "Under 4 weeks", 0, 28),
+    ("4_to_12", "4 to 12 weeks", 28, 84),
+    ("12_to_26", "12 to 26 weeks", 84, 182),
+    ("over_26", "Over 26 weeks", 182, None),
+)
+OPEN_STATUSES: tuple[str, ...] = tuple(
+    status for status in Enquiry.Status.values if status != Closed
+)
+
+
+# ---------------------------------------------------------------------------
+# Filters
+# ---------------------------------------------------------------------------
+
+
+def financial_year_of(day: datetime.date) -> str:
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """The period and the slices a manager chose. Period = conclusion date."""
+
+    start: datetime.date
+    end: datetime.date
+    team_id: int | None = None
+    practitioner_id: int | None = None
+    kind: str = ""
+    risk_type: str = ""
+    location: str = ""
+    source: str = ""
+    by: str = "month"
+    query: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def current_year(cls) -> ReportFilter:
+        start, end = sac_spec.financial_year_bounds(
+            financial_year_of(datetime.date.today())
+        )
+        return cls(start=start, end=end)
+
+    @property
+    def description(self) -> str:
+        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+
+def scoped_enquiries(user, filters: ReportFilter) -> QuerySet[Enquiry]:
+    """Enquiries the user may see, sliced by team, worker, kind and risk."""
+    queryset = visible(user, Enquiry.objects.all())
+    if filters.team_id:
+        queryset = queryset.filter(team_id=filters.team_id)
+    if filters.practitioner_id:
+        queryset = queryset.filter(allocated_to_id=filters.practitioner_id)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    risk = {
+        name: value
+        for name, value in (
+            ("risk_type", filters.risk_type),
+            ("location", filters.location),
+            ("source", filters.source),
+        )
+        if value
+    }
+    if risk:
+        # One risk matching all chosen slices (as SAC SG2 crosses them).
+        queryset = queryset.filter(
+            Exists(
+                Risk.objects.filter(enquiry=OuterRef("pk"), is_withdrawn=False, **risk)
+            )
+        )
+    return queryset
+
+
+def concluded_enquiries(user, filters: ReportFilter) -> QuerySet[Enquiry]:
+    return scoped_enquiries(user, filters).filter(
+        status=Closed, concluded_on__range=(filters.start, filters.end)
+    )
+
+
+def open_enquiries(user, filters: ReportFilter) -> QuerySet[Enquiry]:
+    return scoped_enquiries(user, filters).exclude(status=Closed)
+
+
+# ---------------------------------------------------------------------------
+# Figures: one definition for the dashboard, its CSV and its drill-downs
+# ---------------------------------------------------------------------------
+
+
+def _current_views(stage: str):
+    return PersonView.objects.filter(
+        enquiry=OuterRef("pk"), stage=stage, superseded_by__isnull=True
+    )
+
+
+def annotate_for_figures(queryset: QuerySet[Enquiry]) -> QuerySet[Enquiry]:
+    """Everything the figure conditions need, as per-enquiry database expressions."""
+    allocated = Q(
+        status__in=[
+            AdvocacyReferral.Status.ALLOCATED,
+            AdvocacyReferral.Status.ENDED,
+        ]
+    ) | Q(allocated_on__isnull=False)
+    unrated = DesiredOutcome.objects.filter(
+        Q(enquiry=OuterRef("pk")) | Q(concern_id=OuterRef("concern_id")),
+        status=DesiredOutcome.Status.ACTIVE,
+        achieved="",
+    )
+    annotations = {
+        msp.ANNOTATION: msp.msp_asked_expression(),
+        "advocate_allocated": Exists(
+            AdvocacyReferral.objects.filter(allocated, enquiry=OuterRef("pk"))
+        ),
+        "has_feedback": Exists(FeedbackResponse.objects.filter(enquiry=OuterRef("pk"))),
+        "has_unrated_outcome": Exists(unrated),
+    }
+    for stage in VIEW_STAGES:
+        annotations[f"view_any_{stage}"] = Exists(_current_views(stage))
+        annotations[f"view_ok_{stage}"] = Exists(
+            _current_views(stage).exclude(source=codes.ViewSource.NOT_OBTAINED)
+        )
+    return queryset.annotate(**annotations)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    condition: Q
+    denominator: str | None = None
+    section: str = ""
+
+
+def _risk_identified() -> Q:
+    return Q(risk_assessment_outcome__in=codes.RiskOutcome.risk_identified())
+
+
+def _lacked() -> Q:
+    return Q(lacked_capacity=codes.YesNoDontKnow.YES)
+
+
+def _no_evaluation() -> Q:
+    return Q(**{msp.ANNOTATION: msp.EXPRESSED}) & (
+        Q(outcomes_achieved="") | Q(has_unrated_outcome=True)
+    )
+
+
+def _view_not_obtained() -> Q:
+    condition = Q()
+    for stage in VIEW_STAGES:
+        condition |= Q(**{f"view_any_{stage}": True, f"view_ok_{stage}": False})
+    return condition
+
+
+def _closure_without_view() -> Q:
+    return Q(adult_view_on_closure__in=["", Enquiry.ViewOnClosure.NOT_OBTAINABLE])
+
+
+def _build_figures() -> OrderedDict[str, Figure]:
+    asked = msp.ANNOTATION
+    figures: list[Figure] = [
+        Figure("concluded", "Concluded enquiries", Q(), None, "Enquiries"),
+        Figure(
+            "asked",
+            "The adult (or their representative) was asked what they wanted",
+            Q(**{f"{asked}__in": [msp.EXPRESSED, msp.NOT_EXPRESSED]}),
+            "concluded",
+            "Making Safeguarding Personal",
+        ),
+    ]
+    for category in msp.CATEGORIES:
+        figures.append(
+            Figure(
+                f"asked_{category}",
+                msp.LABELS[category],
+                Q(**{asked: category}),
+                "concluded",
+                "Asked about desired outcomes (SAC SG4a)",
+            )
+        )
+    expressed = Q(**{asked: msp.EXPRESSED})
+    for value, label in Achieved.choices:
+        figures.append(
+            Figure(
+                f"achieved_{value}",
+                label,
+                expressed & Q(outcomes_achieved=value),
+                f"asked_{msp.EXPRESSED}",
+                "Were the outcomes the adult wanted achieved?",
+            )
+        )
+    figures.append(
+        Figure(
+            "no_evaluation",
+            "Outcomes expressed but not evaluated with the adult",
+            _no_evaluation(),
+            f"asked_{msp.EXPRESSED}",
+            "Were the outcomes the adult wanted achieved?",
+        )
+    )
+    figures.append(
+        Figure(
+            "risk_identified",
+            "A risk was identified",
+            _risk_identified(),
+            "concluded",
+            "Risk",
+        )
+    )
+    for value, label in codes.RiskResult.choices:
+        figures.append(
+            Figure(
+                f"risk_{value}",
+                label,
+                _risk_identified() & Q(risk_result=value),
+                "risk_identified",
+                "Risk",
+            )
+        )
+    figures += [
+        Figure(
+            "lacked_capacity",
+            "The adult lacked capacity to make decisions about the enquiry",
+            _lacked(),
+            "concluded",
+            "Capacity and advocacy",
+        ),
+        Figure(
+            "advocate_when_lacking",
+            "An advocate, family member or friend supported them",
+            _lacked() & (Q(capacity_support=True) | Q(advocate_allocated=True)),
+            "lacked_capacity",
+            "Capacity and advocacy",
+        ),
+        Figure(
+            "view_on_closure",
+            "The adult's view on closure was recorded",
+            Q(
+                adult_view_on_closure__in=[
+                    Enquiry.ViewOnClosure.AGREES,
+                    Enquiry.ViewOnClosure.DISAGREES,
+                ]
+            ),
+            "concluded",
+            "The adult's views",
+        ),
+        Figure(
+            "closure_without_view",
+            "Closed without the adult's view",
+            _closure_without_view(),
+            "concluded",
+            "The adult's views",
+        ),
+        Figure(
+            "view_not_obtained",
+            "A stage was completed with the adult's views not obtained",
+            _view_not_obtained(),
+            "concluded",
+            "The adult's views",
+        ),
+        Figure(
+            "feedback_given",
+            "Feedback on their experience was given",
+            Q(has_feedback=True),
+            "concluded",
+            "Feedback",
+        ),
+    ]
+    for stage in VIEW_STAGES:
+        label = codes.Stage(stage).label
+        figures.append(
+            Figure(
+                f"stage_{stage}",
+                f"{label} stage: views recorded",
+                Q(**{f"view_any_{stage}": True}),
+                None,
+                "Views recorded per stage",
+            )
+        )
+        figures.append(
+            Figure(
+                f"stage_ok_{stage}",
+                f"{label} stage: the adult's (or representative's) views obtained",
+                Q(**{f"view_ok_{stage}": True}),
+                f"stage_{stage}",
+                "Views recorded per stage",
+            )
+        )
+    return OrderedDict((figure.key, figure) for figure in figures)
+
+
+FIGURES = _build_figures()
+EXCEPTION_KEYS = ("no_evaluation", "view_not_obtained", "closure_without_view")
+
+
+@dataclass(frozen=True)
+class OpenFigure:
+    key: str
+    label: str
+    status: str
+    band: tuple[str, str, int, int | None]
+
+    def condition(self, today: datetime.date) -> Q:
+        _key, _label, low, high = self.band
+        condition = Q(status=self.status, started_on__lte=today - _days(low))
+        if high is not None:
+            condition &= Q(started_on__gt=today - _days(high))
+        return condition
+
+
+def _days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def open_figure(key: str) -> OpenFigure | None:
+    """``open_<status>__<band>`` (drill-down of open enquiries by stage and age)."""
+    if not key.startswith("open_") or "__" not in key:
+        return None
+    status, band_key = key[len("open_") :].split("__", 1)
+    band = next((b for b in AGE_OPEN_BANDS if b[0] == band_key), None)
+    if status not in OPEN_STATUSES or band is None:
+        return None
+    label = f"Open: {Enquiry.Status(status).label}, {band[1].lower()}"
+    return OpenFigure(key, label, status, band)
+
+
+# ---------------------------------------------------------------------------
+# The dashboard
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    count: int
+    out_of: int | None = None
+    section: str = ""
+    drill: bool = True
+
+    @property
+    def percent(self) -> float | None:
+        if self.out_of in (None, 0):
+            return None
+        return round(100 * self.count / self.out_of, 1)
+
+
+def figure_counts(queryset: QuerySet[Enquiry]) -> dict[str, int]:
+    """Every figure in :data:`FIGURES` counted by one aggregate query."""
+    annotated = annotate_for_figures(queryset)
+    # Aliases are prefixed so they never shadow a field of the same name.
+    result = annotated.aggregate(
+        **{
+            f"n__{key}": Count("pk", filter=figure.condition)
+            if figure.condition
+            else Count("pk")
+            for key, figure in FIGURES.items()
+        }
+    )
+    return {key: result[f"n__{key}"] for key in FIGURES}
+
+
+def rows_for(counts: dict[str, int], keys: list[str] | None = None) -> list[Row]:
+    rows = []
+    for key in keys or list(FIGURES):
+        figure = FIGURES[key]
+        rows.append(
+            Row(
+                key=key,
+                label=figure.label,
+                count=counts[key],
+                out_of=counts[figure.denominator] if figure.denominator else None,
+                section=figure.section,
+            )
+        )
+    return rows
+
+
+def by_period(queryset: QuerySet[Enquiry], filters: ReportFilter) -> list[dict]:
+    """Concluded enquiries per month (or quarter) with how outcomes were achieved."""
+    expressed = Q(**{msp.ANNOTATION: msp.EXPRESSED})
+    per_month = (
+        msp.annotate_msp_asked(queryset)
+        .annotate(month=TruncMonth("concluded_on"))
+        .values("month")
+        .annotate(
+            concluded=Count("pk"),
+            asked=Count(
+                "pk",
+                filter=Q(
+                    **{f"{msp.ANNOTATION}__in": [msp.EXPRESSED, msp.NOT_EXPRESSED]}
+                ),
+            ),
+            fully=Count("pk", filter=expressed & Q(outcomes_achieved=Achieved.FULLY)),
+            partially=Count(
+                "pk", filter=expressed & Q(outcomes_achieved=Achieved.PARTIALLY)
+            ),
+            not_achieved=Count(
+                "pk", filter=expressed & Q(outcomes_achieved=Achieved.NOT)
+            ),
+        )
+        .order_by("month")
+    )
+    found = {}
+    for row in per_month:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        found[(month.year, month.month)] = row
+    buckets: OrderedDict[str, dict] = OrderedDict()
+    year, month = filters.start.year, filters.start.month
+    while (year, month) <= (filters.end.year, filters.end.month):
+        if filters.by == "quarter":
+            first_month = month - (month - 1) % 3
+            label = f"{datetime.date(year, first_month, 1):%b}–" + (
+                f"{datetime.date(year, first_month + 2, 1):%b %Y}"
+            )
+        else:
+            label = f"{datetime.date(year, month, 1):%b %Y}"
+        bucket = buckets.setdefault(
+            label,
+            {
+                "label": label,
+                "concluded": 0,
+                "asked": 0,
+                "fully": 0,
+                "partially": 0,
+                "not_achieved": 0,
+            },
+        )
+        for name in ("concluded", "asked", "fully", "partially", "not_achieved"):
+            bucket[name] += found.get((year, month), {}).get(name, 0)
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return list(buckets.values())
+
+
+def feedback_summary(queryset: QuerySet[Enquiry]) -> dict:
+    """Answers to each feedback question, for feedback on these enquiries."""
+    answers = (
+        FeedbackAnswer.objects.filter(response__enquiry__in=queryset.values("pk"))
+        .values("question__text", "question__order", "answer")
+        .annotate(n=Count("pk"))
+        .order_by("question__order", "question__text")
+    )
+    questions: OrderedDict[str, dict] = OrderedDict()
+    for row in answers:
+        entry = questions.setdefault(
+            row["question__text"],
+            {
+                "question": row["question__text"],
+                "counts": dict.fromkeys(AgreementScale.values, 0),
+                "total": 0,
+            },
+        )
+        entry["counts"][row["answer"]] += row["n"]
+        entry["total"] += row["n"]
+    for entry in questions.values():
+        positive = sum(entry["counts"][value] for value in AgreementScale.positive())
+        entry["agree"] = positive
+        entry["agree_percent"] = (
+            round(100 * positive / entry["total"], 1) if entry["total"] else None
+        )
+        entry["cells"] = [entry["counts"][value] for value in AgreementScale.values]
+    respondents = dict(
+        FeedbackResponse.objects.filter(enquiry__in=queryset.values("pk"))
+        .values("respondent")
+        .annotate(n=Count("pk"))
+        .values_list("respondent", "n")
+    )
+    return {
+        "questions": list(questions.values()),
+        "scale": AgreementScale.choices,
+        "respondents": [
+            (label, respondents.get(value, 0))
+            for value, label in FeedbackResponse.Respondent.choices
+        ],
+    }
+
+
+TIMESCALE_STEPS: dict[str, str] = {
+    "decision": "Decision on the concern",
+    "plan": "Safeguarding plan in place",
+    "closure": "Enquiry concluded",
+}
+LATE_KEYS: dict[str, str] = {f"late_{step}": step for step in TIMESCALE_STEPS}
+
+
+def _as_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return (
+            timezone.localtime(value).date()
+            if timezone.is_aware(value)
+            else value.date()
+        )
+    return value
+
+
+def _timescale_results(
+    queryset: QuerySet[Enquiry],
+) -> tuple[dict[str, int], list[tuple[int, dict[str, str]]]]:
+    """Each enquiry's steps as "within", "late" or "none" (no date recorded).
+
+    One query fetches each enquiry's dates; the working-day arithmetic
+    (weekends and bank holidays) is done here, remembering each due date.
+    """
+    timescales = load_timescales()
+    days = {step: timescales[step] for step in TIMESCALE_STEPS}
+    first_plan = (
+        PlanAction.objects.filter(enquiry=OuterRef("pk"))
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    rows = queryset.annotate(first_plan_at=Subquery(first_plan)).values_list(
+        "pk",
+        "concern__received_on",
+        "concern__decided_at",
+        "started_on",
+        "first_plan_at",
+        "concluded_on",
+    )
+    due_cache: dict[tuple[datetime.date, int], datetime.date] = {}
+
+    def due(start: datetime.date, n: int) -> datetime.date:
+        if (start, n) not in due_cache:
+            due_cache[(start, n)] = add_working_days(start, n)
+        return due_cache[(start, n)]
+
+    results = []
+    for pk, received, decided_at, started, plan_at, concluded in rows:
+        pairs = {
+            "decision": (received, decided_at),
+            "plan": (started, plan_at),
+            "closure": (started, concluded),
+        }
+        outcome = {}
+        for step, (begin, end) in pairs.items():
+            if begin is None or end is None:
+                outcome[step] = "none"
+            else:
+                late = _as_date(end) > due(begin, days[step])
+                outcome[step] = "late" if late else "within"
+        results.append((pk, outcome))
+    return days, results
+
+
+def timescale_summary(queryset: QuerySet[Enquiry]) -> list[dict]:
+    """Decision, plan and closure within timescale, in working days."""
+    days, results = _timescale_results(queryset)
+    summary = []
+    for step, label in TIMESCALE_STEPS.items():
+        tally = {"within": 0, "late": 0, "none": 0}
+        for _pk, outcome in results:
+            tally[outcome[step]] += 1
+        measured = tally["within"] + tally["late"]
+        summary.append(
+            {
+                "step": step,
+                "key": f"late_{step}",
+                "label": label,
+                "days": days[step],
+                **tally,
+                "percent": round(100 * tally["within"] / measured, 1)
+                if measured
+                else None,
+            }
+        )
+    return summary
+
+
+def late_ids(queryset: QuerySet[Enquiry], step: str) -> list[int]:
+    """The enquiries whose ``step`` took longer than its timescale."""
+    _days, results = _timescale_results(queryset)
+    return [pk for pk, outcome in results if outcome[step] == "late"]
+
+
+def open_by_stage(user, filters: ReportFilter) -> list[dict]:
+    """Open enquiries now, by status and how long since they started."""
+    today = datetime.date.today()
+    aggregates = {}
+    for band in AGE_OPEN_BANDS:
+        # The status is grouped by values(); only the age condition is needed.
+        condition = Q(started_on__lte=today - _days(band[2]))
+        if band[3] is not None:
+            condition &= Q(started_on__gt=today - _days(band[3]))
+        aggregates[band[0]] = Count("pk", filter=condition)
+    counts = {
+        row["status"]: row
+        for row in open_enquiries(user, filters)
+        .values("status")
+        .annotate(**aggregates)
+        .order_by()
+    }
+    table = []
+    for status in OPEN_STATUSES:
+        row = counts.get(status, {})
+        cells = [
+            {
+                "key": f"open_{status}__{band[0]}",
+                "band": band[1],
+                "count": row.get(band[0], 0),
+            }
+            for band in AGE_OPEN_BANDS
+        ]
+        table.append(
+            {
+                "status": status,
+                "label": Enquiry.Status(status).label,
+                "cells": cells,
+                "total": sum(cell["count"] for cell in cells),
+            }
+        )
+    return table
+
+
+def dashboard(user, filters: ReportFilter) -> dict:
+    """Every figure on the dashboard. A fixed number of queries."""
+    concluded = concluded_enquiries(user, filters)
+    counts = figure_counts(concluded)
+    sections: OrderedDict[str, list[Row]] = OrderedDict()
+    for row in rows_for(counts):
+        sections.setdefault(row.section, []).append(row)
+    return {
+        "counts": counts,
+        "sections": sections,
+        "periods": by_period(concluded, filters),
+        "feedback": feedback_summary(concluded),
+        "timescales": timescale_summary(concluded),
+        "working_days": WORKING_DAYS,
+        "open": open_by_stage(user, filters),
+        "open_bands": [band[1] for band in AGE_OPEN_BANDS],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Equality: who gets the outcomes they want?
+# ---------------------------------------------------------------------------
+
+
+def _shift_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_expression(on: datetime.date) -> CaseWhen:
+    """The SAC age band of the adult on ``on`` (the end of the period)."""
+    dob = "concern__person__date_of_birth"
+    whens = [When(**{f"{dob}__isnull": True}, then=Value(sac_spec.AGE_UNKNOWN))]
+    for lower, band in ((95, "95+"), (85, "85-94"), (75, "75-84"), (65, "65-74")):
+        whens.append(When(**{f"{dob}__lte": _shift_years(on, lower)}, then=Value(band)))
+    return CaseWhen(*whens, default=Value("18-64"), output_field=CharField())
+
+
+DIMENSIONS: OrderedDict[str, tuple[str, str, tuple[str, ...]]] = OrderedDict(
+    (
+        ("age", ("Age band", "age_band", sac_spec.AGE_BANDS)),
+        ("gender", ("Gender", "concern__person__gender", sac_spec.GENDERS)),
+        (
+            "ethnicity",
+            ("Ethnic group", "concern__person__ethnicity", sac_spec.ETHNIC_GROUPS),
+        ),
+        (
+            "support_reason",
+            (
+                "Primary support reason",
+                "concern__person__primary_support_reason",
+                sac_spec.SUPPORT_REASON_GROUPS,
+            ),
+        ),
+    )
+)
+
+_LABEL_OF = {
+    "gender": sac_spec.gender_label,
+    "ethnicity": sac_spec.ethnicity_label,
+    "support_reason": sac_spec.support_reason_label,
+}
+
+
+def _group_label(dimension: str, code: str) -> str:
+    if dimension == "age":
+        return code
+    try:
+        return _LABEL_OF[dimension](code or None)
+    except ValueError:
+        return _LABEL_OF[dimension](None)
+
+
+def equality(user, filters: ReportFilter) -> list[dict]:
+    """Outcomes achieved by age band, gender, ethnic group and support reason."""
+    concluded = msp.annotate_msp_asked(concluded_enquiries(user, filters)).annotate(
+        age_band=age_band_expression(filters.end)
+    )
+    expressed = Q(**{msp.ANNOTATION: msp.EXPRESSED})
+    counts = {
+        "concluded": Count("pk"),
+        "asked": Count(
+            "pk",
+            filter=Q(**{f"{msp.ANNOTATION}__in": [msp.EXPRESSED, msp.NOT_EXPRESSED]}),
+        ),
+        "expressed": Count("pk", filter=expressed),
+        "fully": Count("pk", filter=expressed & Q(outcomes_achieved=Achieved.FULLY)),
+        "partially": Count(
+            "pk", filter=expressed & Q(outcomes_achieved=Achieved.PARTIALLY)
+        ),
+        "not_achieved": Count(
+            "pk", filter=expressed & Q(outcomes_achieved=Achieved.NOT)
+        ),
+    }
+    tables = []
+    for dimension, (title, path, groups) in DIMENSIONS.items():
+        totals = OrderedDict(
+            (group, dict.fromkeys(counts, 0) | {"group": group}) for group in groups
+        )
+        for row in concluded.values(path).annotate(**counts).order_by():
+            group = _group_label(dimension, row[path])
+            for name in counts:
+                totals[group][name] += row[name]
+        for entry in totals.values():
+            evaluated = entry["fully"] + entry["partially"] + entry["not_achieved"]
+            entry["evaluated"] = evaluated
+            entry["fully_percent"] = (
+                round(100 * entry["fully"] / evaluated, 1) if evaluated else None
+            )
+            entry["asked_percent"] = (
+                round(100 * entry["asked"] / entry["concluded"], 1)
+                if entry["concluded"]
+                else None
+            )
+        tables.append({"key": dimension, "title": title, "rows": list(totals.values())})
+    return tables
+
+
+# ---------------------------------------------------------------------------
+# Drill-down: the enquiries behind a figure
+# ---------------------------------------------------------------------------
+
+
+def figure_label(key: str) -> str | None:
+    if key in FIGURES:
+        return FIGURES[key].label
+    if key in LATE_KEYS:
+        return f"{TIMESCALE_STEPS[LATE_KEYS[key]]}: later than its timescale"
+    figure = open_figure(key)
+    return figure.label if figure else None
+
+
+def enquiries_behind(user, filters: ReportFilter, key: str) -> QuerySet[Enquiry]:
+    """The enquiries a figure counts (access rules applied). KeyError if unknown."""
+    if key in FIGURES:
+        return annotate_for_figures(concluded_enquiries(user, filters)).filter(
+            FIGURES[key].condition
+        )
+    if key in LATE_KEYS:
+        concluded = concluded_enquiries(user, filters)
+        return concluded.filter(pk__in=late_ids(concluded, LATE_KEYS[key]))
+    figure = open_figure(key)
+    if figure is None:
+        raise KeyError(key)
+    return open_enquiries(user, filters).filter(figure.condition(datetime.date.today()))
+
+
+def keyset_page(
+    queryset: QuerySet[Enquiry], after: int | None, size: int = 50
+) -> tuple[list[Enquiry], int | None]:
+    """One page, newest first, continuing after the id ``after``; and the next key."""
+    queryset = queryset.select_related(
+        "concern__person", "team", "allocated_to"
+    ).order_by("-pk")
+    if after:
+        queryset = queryset.filter(pk__lt=after)
+    page = list(queryset[: size + 1])
+    next_after = page[size - 1].pk if len(page) > size else None
+    return page[:size], next_after
+
+
+def stages_not_obtained(enquiries: list[Enquiry]) -> dict[int, list[str]]:
+    """For a page of enquiries: the stages whose views were not obtained (one query)."""
+    rows = PersonView.objects.filter(
+        enquiry__in=[e.pk for e in enquiries],
+        superseded_by__isnull=True,
+        source=codes.ViewSource.NOT_OBTAINED,
+    ).values_list("enquiry_id", "stage", "not_obtained_reason")
+    found: dict[int, list[str]] = {}
+    for enquiry_id, stage, reason in rows:
+        text = codes.Stage(stage).label
+        if reason:
+            text += f" ({codes.ViewNotObtainedReason(reason).label.lower()})"
+        found.setdefault(enquiry_id, []).append(text)
+    return found
+
+
+def csv_rows(data: dict) -> list[tuple]:
+    """Every dashboard figure as (section, figure, count, out of, percent)."""
+    rows: list[tuple] = []
+    for section, figures in data["sections"].items():
+        for row in figures:
+            rows.append(
+                (
+                    section,
+                    row.label,
+                    row.count,
+                    "" if row.out_of is None else row.out_of,
+                    "" if row.percent is None else row.percent,
+                )
+            )
+    for period in data["periods"]:
+        for name, label in (
+            ("concluded", "Concluded enquiries"),
+            ("asked", "Asked about desired outcomes"),
+            ("fully", "Fully achieved"),
+            ("partially", "Partially achieved"),
+            ("not_achieved", "Not achieved"),
+        ):
+            rows.append((f"Over time: {period['label']}", label, period[name], "", ""))
+    for question in data["feedback"]["questions"]:
+        for (_value, label), count in zip(
+            data["feedback"]["scale"], question["cells"], strict=True
+        ):
+            rows.append(
+                (
+                    f"Feedback: {question['question']}",
+                    label,
+                    count,
+                    question["total"],
+                    round(100 * count / question["total"], 1)
+                    if question["total"]
+                    else "",
+                )
+            )
+    for label, count in data["feedback"]["respondents"]:
+        rows.append(("Feedback: who answered", label, count, "", ""))
+    for step in data["timescales"]:
+        measured = step["within"] + step["late"]
+        rows.append(
+            (
+                "Timescales",
+                f"{step['label']} within {step['days']} working days",
+                step["within"],
+                measured,
+                "" if step["percent"] is None else step["percent"],
+            )
+        )
+    for status_row in data["open"]:
+        for band, cell in zip(data["open_bands"], status_row["cells"], strict=True):
+            rows.append(
+                (
+                    f"Open enquiries: {status_row['label']}",
+                    band,
+                    cell["count"],
+                    "",
+                    "",
+                )
+            )
+    return rows

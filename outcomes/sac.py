@@ -1,0 +1,668 @@
+"""The SAC return counted from practice records with aggregate ORM queries.
+
+``compute_sac_return(year)`` asks the database a fixed number of grouped
+questions (about twenty, whatever the size of the data) and turns the small
+grouped answers into SAC cells with the code-to-label maps of
+``outcomes.sac_spec``. No query walks every enquiry in Python.
+
+Model mapping (see ``docs/sac.md``):
+
+* Person: gender, ethnicity, primary_support_reason, health_conditions (a JSON
+  list), date_of_birth, date_of_death. An empty string is "not recorded".
+* Concern: received_on (drives the SG1 year), in_our_area, person.
+* Enquiry: kind_at_start for SG1, kind for SG2-SG4, started_on, concluded_on,
+  risk_assessment_outcome, risk_result, lacked_capacity, capacity_support,
+  asked_desired_outcomes, outcomes_achieved. "Outcomes expressed" means at
+  least one desired outcome not withdrawn, recorded on the enquiry or on its
+  concern with no enquiry named.
+* Risk rows that name the enquiry and are not withdrawn.
+* SafeguardingAdultsReview.completed_on and its SarIndividual rows.
+
+Scope: concerns where the abuse happened in our area and the person was 18 or
+over on the day the concern was received (or has no date of birth). Enquiries
+follow their concern. The age tests are done in SQL from the year, month and
+day parts of the dates, so they behave the same on SQLite and PostgreSQL.
+
+Health conditions: people are grouped by their whole ``health_conditions``
+list (one GROUP BY on the JSON column, which both SQLite's text and
+PostgreSQL's jsonb support), and each distinct list is expanded to SG1e rows
+in Python. The answer has one row per distinct list, not per person.
+
+This module also holds the small services of the SAR register (create, edit,
+add an individual), which feed SG5.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+
+from enquiries.models import (
+    Concern,
+    DesiredOutcome,
+    Enquiry,
+    Person,
+    Risk,
+    SafeguardingAdultsReview,
+    SarIndividual,
+)
+from msp import audit
+from msp.concurrency import save_changes
+from outcomes import sac_spec
+from outcomes.sac_spec import CellKey
+
+# ---------------------------------------------------------------------------
+# Scope
+# ---------------------------------------------------------------------------
+
+
+def _adult_on_receipt() -> Q:
+    """18 or over on the day the concern was received, or no date of birth.
+
+    Mirrors ``sac_spec.age_on``: the birthday has come when (month, day) of
+    the day received is on or after (month, day) of the birth.
+    """
+    return (
+        Q(_born_y__isnull=True)
+        | Q(_age_years__gt=18)
+        | Q(_age_years=18, _recv_m__gt=F("_born_m"))
+        | Q(_age_years=18, _recv_m=F("_born_m"), _recv_d__gte=F("_born_d"))
+    )
+
+
+def in_scope(queryset: QuerySet, prefix: str = "") -> QuerySet:
+    """Keep the rows whose concern (``prefix`` leads to it) the return counts.
+
+    Callers narrow ``queryset`` by date first (the date columns are indexed),
+    so the age test runs only on the year's rows.
+    """
+    return (
+        queryset.filter(**{f"{prefix}in_our_area": True})
+        .annotate(
+            _born_y=ExtractYear(f"{prefix}person__date_of_birth"),
+            _born_m=ExtractMonth(f"{prefix}person__date_of_birth"),
+            _born_d=ExtractDay(f"{prefix}person__date_of_birth"),
+            _recv_m=ExtractMonth(f"{prefix}received_on"),
+            _recv_d=ExtractDay(f"{prefix}received_on"),
+        )
+        .annotate(_age_years=ExtractYear(f"{prefix}received_on") - F("_born_y"))
+        .filter(_adult_on_receipt())
+    )
+
+
+def concerns_received(start: datetime.date, end: datetime.date) -> QuerySet[Concern]:
+    """In-scope concerns received in the year."""
+    scoped = in_scope(Concern.objects.filter(received_on__range=(start, end)))
+    return Concern.objects.filter(pk__in=scoped.values("pk"))
+
+
+def enquiries_started(start: datetime.date, end: datetime.date) -> QuerySet[Enquiry]:
+    """In-scope enquiries (either kind) started in the year."""
+    scoped = in_scope(
+        Enquiry.objects.filter(started_on__range=(start, end)), "concern__"
+    )
+    return Enquiry.objects.filter(pk__in=scoped.values("pk"))
+
+
+def concluded_s42(start: datetime.date, end: datetime.date) -> QuerySet[Enquiry]:
+    """In-scope Section 42 enquiries (by their current kind) concluded in the year."""
+    scoped = in_scope(
+        Enquiry.objects.filter(
+            kind=Enquiry.Kind.SECTION_42, concluded_on__range=(start, end)
+        ),
+        "concern__",
+    )
+    return Enquiry.objects.filter(pk__in=scoped.values("pk"))
+
+
+def outcomes_expressed() -> Exists:
+    """At least one desired outcome, not withdrawn, for the outer enquiry."""
+    return Exists(
+        DesiredOutcome.objects.exclude(status=DesiredOutcome.Status.WITHDRAWN).filter(
+            Q(enquiry=OuterRef("pk"))
+            | Q(enquiry__isnull=True, concern=OuterRef("concern_id"))
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Age band in SQL
+# ---------------------------------------------------------------------------
+
+
+def _age_band_expression(year_end: datetime.date) -> Case:
+    """SG1a row: age on 31 March, or at death if that came first."""
+    birthday_to_come_at_year_end = Case(
+        When(
+            Q(_b_m__gt=year_end.month) | Q(_b_m=year_end.month, _b_d__gt=year_end.day),
+            then=Value(1),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    birthday_to_come_at_death = Case(
+        When(
+            Q(_d_m__lt=F("_b_m")) | Q(_d_m=F("_b_m"), _d_d__lt=F("_b_d")),
+            then=Value(1),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    age = Case(
+        When(
+            date_of_death__lt=year_end,
+            then=F("_d_y") - F("_b_y") - birthday_to_come_at_death,
+        ),
+        default=Value(year_end.year) - F("_b_y") - birthday_to_come_at_year_end,
+        output_field=IntegerField(),
+    )
+    bands = [
+        When(date_of_birth__isnull=True, then=Value(sac_spec.AGE_UNKNOWN)),
+        When(_age__gte=95, then=Value("95+")),
+        When(_age__gte=85, then=Value("85-94")),
+        When(_age__gte=75, then=Value("75-84")),
+        When(_age__gte=65, then=Value("65-74")),
+    ]
+    return age, Case(*bands, default=Value("18-64"))
+
+
+def _people_with_band(people: QuerySet[Person], year_end: datetime.date) -> QuerySet:
+    age, band = _age_band_expression(year_end)
+    return (
+        people.annotate(
+            _b_y=ExtractYear("date_of_birth"),
+            _b_m=ExtractMonth("date_of_birth"),
+            _b_d=ExtractDay("date_of_birth"),
+            _d_y=ExtractYear("date_of_death"),
+            _d_m=ExtractMonth("date_of_death"),
+            _d_d=ExtractDay("date_of_death"),
+        )
+        .annotate(_age=age)
+        .annotate(_band=band)
+    )
+
+
+# ---------------------------------------------------------------------------
+# Labels for possibly-empty codes
+# ---------------------------------------------------------------------------
+
+
+def _code(value: str | None) -> str | None:
+    """An empty string in a code field means not recorded."""
+    return value or None
+
+
+# ---------------------------------------------------------------------------
+# The return
+# ---------------------------------------------------------------------------
+
+
+def compute_sac_return(year: str) -> dict[CellKey, int]:
+    """Every cell of the SAC return for ``year`` (e.g. ``"2024-25"``).
+
+    Raises ValueError for a badly written year.
+    """
+    start, end = sac_spec.financial_year_bounds(year)
+    cells = sac_spec.empty_return()
+    _count_sg1(cells, start, end)
+    _count_case_details(cells, start, end)
+    _count_reviews(cells, start, end)
+    return cells
+
+
+def _sg1_people(start: datetime.date, end: datetime.date) -> dict[str, QuerySet]:
+    concerns = concerns_received(start, end).values("person_id")
+
+    def started(kind: str) -> QuerySet:
+        return (
+            enquiries_started(start, end)
+            .filter(kind_at_start=kind)
+            .values("concern__person_id")
+        )
+
+    return {
+        sac_spec.CONCERNS_COLUMN: Person.objects.filter(pk__in=concerns),
+        sac_spec.S42_COLUMN: Person.objects.filter(
+            pk__in=started(Enquiry.Kind.SECTION_42)
+        ),
+        sac_spec.OTHER_COLUMN: Person.objects.filter(
+            pk__in=started(Enquiry.Kind.OTHER)
+        ),
+    }
+
+
+def _count_sg1(
+    cells: dict[CellKey, int], start: datetime.date, end: datetime.date
+) -> None:
+    for column, people in _sg1_people(start, end).items():
+        # SG1a-SG1d: one grouped query; a person is in exactly one group.
+        groups = (
+            _people_with_band(people, end)
+            .order_by()
+            .values("_band", "gender", "ethnicity", "primary_support_reason")
+            .annotate(n=Count("pk"))
+        )
+        for group in groups:
+            n = group["n"]
+            cells[("SG1a", group["_band"], column)] += n
+            gender = sac_spec.gender_label(_code(group["gender"]))
+            cells[("SG1b", gender, column)] += n
+            ethnicity = sac_spec.ethnicity_label(_code(group["ethnicity"]))
+            cells[("SG1c", ethnicity, column)] += n
+            psr = sac_spec.support_reason_label(_code(group["primary_support_reason"]))
+            cells[("SG1d", psr, column)] += n
+        # SG1e: grouped by the whole list of conditions.
+        conditions = (
+            people.order_by().values("health_conditions").annotate(n=Count("pk"))
+        )
+        for group in conditions:
+            codes = group["health_conditions"]
+            if not isinstance(codes, list):
+                continue
+            for label in sac_spec.health_condition_labels(codes):
+                cells[("SG1e", label, column)] += group["n"]
+
+    concerns = concerns_received(start, end).count()
+    cells[("SG1f", sac_spec.SG1F_CONCERNS, sac_spec.NO_COLUMN)] += concerns
+    started = (
+        enquiries_started(start, end)
+        .order_by()
+        .values("kind_at_start")
+        .annotate(n=Count("pk"))
+    )
+    for group in started:
+        column = sac_spec.ENQUIRY_KIND_COLUMNS.get(group["kind_at_start"])
+        if column is not None:
+            row = sac_spec.SG1F_ROW_BY_COLUMN[column]
+            cells[("SG1f", row, sac_spec.NO_COLUMN)] += group["n"]
+
+
+_RISK_DIMENSIONS = {
+    "type": ("risk_type", sac_spec.risk_type_label),
+    "location": ("location", sac_spec.risk_location_label),
+    "source": ("source", sac_spec.risk_source_label),
+}
+_RISK_TABLES = (
+    ("SG2a", "type", "source"),
+    ("SG2b", "location", "source"),
+    ("SG2ab1", "type", "location"),
+)
+
+
+def _count_case_details(
+    cells: dict[CellKey, int], start: datetime.date, end: datetime.date
+) -> None:
+    concluded = concluded_s42(start, end)
+    risks = Risk.objects.filter(
+        enquiry__in=concluded.values("pk"), is_withdrawn=False
+    ).order_by()
+    for table, row_dim, column_dim in _RISK_TABLES:
+        row_field, row_label = _RISK_DIMENSIONS[row_dim]
+        column_field, column_label = _RISK_DIMENSIONS[column_dim]
+        pairs = (
+            risks.exclude(**{row_field: ""})
+            .exclude(**{column_field: ""})
+            .values(row_field, column_field)
+            .annotate(n=Count("enquiry_id", distinct=True))
+        )
+        for pair in pairs:
+            key = (table, row_label(pair[row_field]), column_label(pair[column_field]))
+            cells[key] += pair["n"]
+
+    outcomes = (
+        concluded.order_by()
+        .values("risk_assessment_outcome", "risk_result")
+        .annotate(n=Count("pk"))
+    )
+    for group in outcomes:
+        outcome_code = _code(group["risk_assessment_outcome"])
+        if outcome_code is None:
+            continue
+        outcome = sac_spec.risk_assessment_outcome_label(outcome_code)
+        cells[("SG2c", outcome, sac_spec.NO_COLUMN)] += group["n"]
+        result_code = _code(group["risk_result"])
+        if outcome in sac_spec.RISK_IDENTIFIED_OUTCOMES and result_code is not None:
+            result = sac_spec.risk_result_label(result_code)
+            cells[("SG2e", result, sac_spec.NO_COLUMN)] += group["n"]
+
+    capacity = (
+        concluded.order_by()
+        .values("lacked_capacity", "capacity_support")
+        .annotate(n=Count("pk"))
+    )
+    for group in capacity:
+        answer = sac_spec.capacity_label(_code(group["lacked_capacity"]))
+        cells[("SG3a", answer, sac_spec.NO_COLUMN)] += group["n"]
+        if answer == sac_spec.CAPACITY_YES and group["capacity_support"] is True:
+            cells[("SG3a", sac_spec.CAPACITY_SUPPORT, sac_spec.NO_COLUMN)] += group["n"]
+
+    # Whether outcomes were expressed is a filter (EXISTS in WHERE), not a
+    # grouping column, so the query is plain on every database.
+    expressed = outcomes_expressed()
+    for was_expressed, enquiries in (
+        (True, concluded.filter(expressed)),
+        (False, concluded.filter(~expressed)),
+    ):
+        groups = (
+            enquiries.order_by()
+            .values("asked_desired_outcomes", "outcomes_achieved")
+            .annotate(n=Count("pk"))
+        )
+        for group in groups:
+            asked = sac_spec.msp_asked_label(
+                _code(group["asked_desired_outcomes"]), was_expressed
+            )
+            cells[("SG4a", asked, sac_spec.NO_COLUMN)] += group["n"]
+            achieved_code = _code(group["outcomes_achieved"])
+            if asked == sac_spec.MSP_EXPRESSED and achieved_code is not None:
+                achieved = sac_spec.msp_achieved_label(achieved_code)
+                cells[("SG4a", achieved, sac_spec.NO_COLUMN)] += group["n"]
+
+
+def _count_reviews(
+    cells: dict[CellKey, int], start: datetime.date, end: datetime.date
+) -> None:
+    reviews = SafeguardingAdultsReview.objects.filter(completed_on__range=(start, end))
+    with_death = (
+        reviews.order_by()
+        .annotate(_deaths=Count("individuals", filter=Q(individuals__died=True)))
+        .aggregate(
+            died=Count("pk", filter=Q(_deaths__gt=0)),
+            total=Count("pk"),
+        )
+    )
+    cells[("SG5a", sac_spec.SAR_SOMEONE_DIED, sac_spec.NO_COLUMN)] += with_death["died"]
+    cells[("SG5a", sac_spec.SAR_NOBODY_DIED, sac_spec.NO_COLUMN)] += (
+        with_death["total"] - with_death["died"]
+    )
+    individuals = (
+        SarIndividual.objects.filter(review__in=reviews.values("pk"))
+        .order_by()
+        .values("died")
+        .annotate(n=Count("pk"))
+    )
+    for group in individuals:
+        row = sac_spec.SAR_DIED if group["died"] else sac_spec.SAR_SURVIVED
+        cells[("SG5b", row, sac_spec.NO_COLUMN)] += group["n"]
+
+
+# ---------------------------------------------------------------------------
+# Years
+# ---------------------------------------------------------------------------
+
+
+def financial_year_of(day: datetime.date) -> str:
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def last_complete_year(today: datetime.date | None = None) -> str:
+    today = today or datetime.date.today()
+    current = financial_year_of(today)
+    first = int(current[:4]) - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def years_with_data(today: datetime.date | None = None) -> list[str]:
+    """Financial years from the earliest record to the current one, newest first."""
+    from django.db.models import Min
+
+    today = today or datetime.date.today()
+    earliest = [
+        Concern.objects.aggregate(d=Min("received_on"))["d"],
+        Enquiry.objects.aggregate(d=Min("started_on"))["d"],
+        SafeguardingAdultsReview.objects.aggregate(d=Min("completed_on"))["d"],
+    ]
+    known = [day for day in earliest if day is not None and day <= today]
+    first_day = min(known, default=today)
+    first = int(financial_year_of(first_day)[:4])
+    last = int(financial_year_of(today)[:4])
+    return [f"{y}-{(y + 1) % 100:02d}" for y in range(last, first - 1, -1)]
+
+
+# ---------------------------------------------------------------------------
+# Layout for pages and workbooks: row groups with totals
+# ---------------------------------------------------------------------------
+
+# Tables whose rows are not all parts of one whole: each tuple is a group of
+# rows and the label of that group's total (None: no total).
+_ROW_GROUPS: dict[str, tuple[tuple[tuple[str, ...], str | None], ...]] = {
+    "SG3a": (
+        (sac_spec.CAPACITY_ANSWERS, "Total concluded Section 42 enquiries"),
+        ((sac_spec.CAPACITY_SUPPORT,), None),
+    ),
+    "SG4a": (
+        (sac_spec.MSP_ASKED, "Total concluded Section 42 enquiries"),
+        (sac_spec.MSP_ACHIEVED, "Total where outcomes were expressed"),
+    ),
+}
+
+
+def table_layout(cells: dict[CellKey, int]) -> list[dict]:
+    """Every table with its rows, row totals and column totals, for display."""
+    layout = []
+    for table in sac_spec.TABLES:
+        has_columns = table.columns != (sac_spec.NO_COLUMN,)
+        groups = _ROW_GROUPS.get(table.code, ((table.rows, "Total"),))
+        sections = []
+        for rows, total_label in groups:
+            body = []
+            for row in rows:
+                values = [cells.get((table.code, row, c), 0) for c in table.columns]
+                body.append({"label": row, "values": values, "total": sum(values)})
+            totals = None
+            if total_label is not None:
+                column_totals = [
+                    sum(line["values"][i] for line in body)
+                    for i in range(len(table.columns))
+                ]
+                totals = {
+                    "label": total_label,
+                    "values": column_totals,
+                    "total": sum(column_totals),
+                }
+            sections.append({"rows": body, "totals": totals})
+        layout.append(
+            {
+                "code": table.code,
+                "title": table.title,
+                "columns": table.columns if has_columns else (),
+                "has_columns": has_columns,
+                # Wide cross-tabulations use smaller text to fit the page.
+                "compact": len(table.columns) > 3,
+                "sections": sections,
+            }
+        )
+    return layout
+
+
+# ---------------------------------------------------------------------------
+# Data quality: records that leave the return incomplete
+# ---------------------------------------------------------------------------
+
+DATA_QUALITY_LIMIT = 100
+
+
+def data_quality_checks(start: datetime.date, end: datetime.date) -> list[dict]:
+    """Named checks, each with an unscoped queryset of the records at fault.
+
+    The caller scopes every queryset with ``msp.access.visible``.
+    """
+    concluded = concluded_s42(start, end)
+    with_risks = Exists(Risk.objects.filter(enquiry=OuterRef("pk"), is_withdrawn=False))
+    people_in_year = Person.objects.filter(
+        Q(pk__in=concerns_received(start, end).values("person_id"))
+        | Q(pk__in=enquiries_started(start, end).values("concern__person_id")),
+        date_of_birth__isnull=True,
+    )
+    return [
+        {
+            "key": "capacity",
+            "title": "Concluded Section 42 enquiries with no answer about mental capacity (SG3a)",
+            "records": concluded.filter(lacked_capacity=""),
+        },
+        {
+            "key": "outcome",
+            "title": "Concluded Section 42 enquiries with no risk assessment outcome (SG2c)",
+            "records": concluded.filter(risk_assessment_outcome=""),
+        },
+        {
+            "key": "result",
+            "title": "Risk identified but no result recorded (SG2e)",
+            "records": concluded.filter(
+                risk_assessment_outcome__in=[
+                    "risk_identified_action",
+                    "risk_identified_no_action",
+                ],
+                risk_result="",
+            ),
+        },
+        {
+            "key": "asked",
+            "title": "Concluded Section 42 enquiries with no answer about desired outcomes (SG4a)",
+            "records": concluded.filter(asked_desired_outcomes=""),
+        },
+        {
+            "key": "achieved",
+            "title": "Outcomes expressed but not evaluated at closure (SG4a part 2)",
+            "records": concluded.filter(outcomes_expressed()).filter(
+                asked_desired_outcomes="yes", outcomes_achieved=""
+            ),
+        },
+        {
+            "key": "risks",
+            "title": "Concluded Section 42 enquiries with no recorded risk (SG2a, SG2b)",
+            "records": concluded.filter(~with_risks),
+        },
+        {
+            "key": "dob",
+            "title": "People counted this year with no date of birth (SG1a Age unknown)",
+            "records": people_in_year,
+        },
+    ]
+
+
+# ---------------------------------------------------------------------------
+# SAR register services (SG5)
+# ---------------------------------------------------------------------------
+
+
+def create_review(
+    *,
+    user,
+    title: str,
+    commissioned_on: datetime.date | None,
+    completed_on: datetime.date | None,
+) -> SafeguardingAdultsReview:
+    with transaction.atomic():
+        review = SafeguardingAdultsReview(
+            title=title,
+            commissioned_on=commissioned_on,
+            completed_on=completed_on,
+            created_by=user,
+            updated_by=user,
+        )
+        review.full_clean()
+        review.save()
+        audit.record(
+            actor=user,
+            action="create",
+            obj=review,
+            summary=f"Added Safeguarding Adults Review '{title}'"[:255],
+        )
+    return review
+
+
+def update_review(
+    *, user, review: SafeguardingAdultsReview, expected_version: int, changes: dict
+) -> SafeguardingAdultsReview:
+    """Raises ``msp.concurrency.EditConflict`` if someone saved it first."""
+    return save_changes(
+        user=user,
+        instance=review,
+        expected_version=expected_version,
+        changes=changes,
+        summary="Changed Safeguarding Adults Review",
+    )
+
+
+def add_individual(
+    *, user, review: SafeguardingAdultsReview, person: Person | None, died: bool
+) -> SarIndividual:
+    with transaction.atomic():
+        individual = SarIndividual(review=review, person=person, died=died)
+        individual.full_clean()
+        individual.save()
+        audit.record(
+            actor=user,
+            action="change",
+            obj=review,
+            person_ref=str(person.reference) if person else "",
+            summary="Added an individual to a Safeguarding Adults Review",
+            changes={"individual": ["", "died" if died else "survived"]},
+        )
+    return individual
+
+
+def reviews_with_counts(reviews: Iterable[SafeguardingAdultsReview] | QuerySet):
+    return reviews.annotate(
+        died_count=Count("individuals", filter=Q(individuals__died=True)),
+        survived_count=Count("individuals", filter=Q(individuals__died=False)),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Excel workbook: one sheet per table, laid out as on the page
+# ---------------------------------------------------------------------------
+
+
+def workbook_bytes(cells: dict[CellKey, int], year: str) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    book = Workbook()
+    book.remove(book.active)
+    for table in table_layout(cells):
+        sheet = book.create_sheet(table["code"])
+        sheet.append([f"{table['code']}: {table['title']} ({year})"])
+        sheet["A1"].font = bold
+        header = ["Category", *(table["columns"] or ("Count",))]
+        if table["has_columns"]:
+            header.append("Total")
+        sheet.append(header)
+        for cell in sheet[2]:
+            cell.font = bold
+        for section in table["sections"]:
+            lines = list(section["rows"])
+            if section["totals"]:
+                lines.append(section["totals"])
+            for line in lines:
+                values = list(line["values"])
+                if table["has_columns"]:
+                    values.append(line["total"])
+                sheet.append([line["label"], *values])
+                if line is section["totals"]:
+                    for cell in sheet[sheet.max_row]:
+                        cell.font = bold
+        sheet.column_dimensions["A"].width = 60
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()

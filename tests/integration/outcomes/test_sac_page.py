@@ -1,0 +1,368 @@
+"""The SAC return page, its downloads, the SAR register and the import page."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from enquiries.factories import ConcernFactory, EnquiryFactory, PersonFactory
+from enquiries.models import Person, SafeguardingAdultsReview, SarIndividual
+from msp import roles
+from msp.factories import UserFactory
+from msp.models import AuditEvent
+from outcomes import sac
+from outcomes.views_sac import IMPORT_SESSION_KEY
+
+pytestmark = pytest.mark.django_db
+
+YEAR = "2024-25"
+PAGE = reverse("outcomes:sac_return")
+CSV = reverse("outcomes:sac_download_csv")
+XLSX = reverse("outcomes:sac_download_xlsx")
+
+
+def _concluded(team, **kwargs):
+    return EnquiryFactory(
+        concluded=True,
+        concern__person__team=team,
+        # Factory ages are relative to today: pin an adult birth date.
+        concern__person__date_of_birth=datetime.date(1950, 1, 1),
+        concern__received_on=datetime.date(2024, 5, 1),
+        started_on=datetime.date(2024, 5, 2),
+        concluded_on=datetime.date(2024, 8, 1),
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def year_data(team, other_team):
+    """Two concluded S42 enquiries in 2024-25, one per team, both incomplete."""
+    ours = _concluded(team, lacked_capacity="", concern__person__family_name="Ourteam")
+    theirs = _concluded(
+        other_team, lacked_capacity="", concern__person__family_name="Otherteam"
+    )
+    return ours, theirs
+
+
+def test_practitioners_and_auditors_are_refused(client, practitioner, auditor):
+    for user in (practitioner, auditor):
+        client.force_login(user)
+        for url in (PAGE, f"{CSV}?year={YEAR}", f"{XLSX}?year={YEAR}"):
+            assert client.get(url).status_code == 403
+        assert client.get(reverse("outcomes:sar_list")).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(PAGE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
+
+
+def test_page_shows_every_table_with_totals(client, manager, year_data):
+    client.force_login(manager)
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    for code in ("SG1a", "SG1f", "SG2a", "SG2ab1", "SG3a", "SG4a", "SG5b"):
+        assert f'id="table-{code}"' in html
+    assert "SAC return for 1 April 2024 to 31 March 2025" in html
+    # SG1a: two people in each of the concerns and S42 columns; row totals 4.
+    sg1a = html.split('id="table-SG1a"')[1].split("</table>")[0]
+    assert "Safeguarding Concerns" in sg1a
+    assert ">Total</th>" in sg1a
+    assert (
+        '<td class="govuk-table__cell govuk-table__cell--numeric govuk-!-font-weight-bold">4</td>'
+        in sg1a
+    )
+    sg3a = html.split('id="table-SG3a"')[1].split("</table>")[0]
+    assert "Total concluded Section 42 enquiries" in sg3a
+    assert "Not recorded" in sg3a
+
+
+def test_default_year_is_the_last_complete_one(client, lead):
+    client.force_login(lead)
+    response = client.get(PAGE)
+    assert response.context["year"] == sac.last_complete_year()
+
+
+def test_a_bad_year_shows_an_error_and_the_default(client, lead):
+    client.force_login(lead)
+    response = client.get(PAGE, {"year": "1066-67"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a financial year from the list" in html
+    assert "<title>Error: " in html
+    assert response.context["year"] == sac.last_complete_year()
+
+
+def test_data_quality_list_is_scoped_to_the_managers_teams(
+    client, manager, lead, year_data
+):
+    ours, theirs = year_data
+    client.force_login(manager)
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert "no answer about mental capacity" in html
+    assert ours.get_absolute_url() in html
+    assert theirs.get_absolute_url() not in html
+    assert "Otherteam" not in html
+    client.force_login(lead)
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert ours.get_absolute_url() in html
+    assert theirs.get_absolute_url() in html
+
+
+def test_people_without_date_of_birth_are_listed(client, lead, team):
+    person = PersonFactory(date_of_birth=None, team=team)
+    day = datetime.date(2024, 6, 1)
+    EnquiryFactory(
+        concern=ConcernFactory(person=person, received_on=day), started_on=day
+    )
+    client.force_login(lead)
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert "People counted this year with no date of birth" in html
+    assert person.get_absolute_url() in html
+
+
+def test_consistency_problems_are_shown(client, lead, year_data):
+    client.force_login(lead)
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    # The factory enquiries have no risks recorded.
+    assert "some have no recorded risk" in html
+
+
+def test_csv_download_has_every_cell_and_is_audited(client, manager, year_data):
+    client.force_login(manager)
+    response = client.get(CSV, {"year": YEAR})
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="sac-return-2024-25.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["table", "category", "subcategory", "value"]
+    assert len(rows) - 1 == len(sac.compute_sac_return(YEAR))
+    assert ["SG3a", "Not recorded", "", "2"] in rows
+    assert [
+        "SG1f",
+        "Total Number of Section 42 Safeguarding Enquiries",
+        "",
+        "2",
+    ] in rows
+    event = AuditEvent.objects.get(action="download")
+    assert event.actor == manager
+    assert "2024-25" in event.summary
+
+
+def test_xlsx_download_has_one_sheet_per_table(client, lead, year_data):
+    client.force_login(lead)
+    response = client.get(XLSX, {"year": YEAR})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:3] == ["SG1a", "SG1b", "SG1c"]
+    assert len(book.sheetnames) == 15
+    rows = list(book["SG3a"].iter_rows(values_only=True))
+    assert ("Not recorded", 2) in rows
+    assert ("Total concluded Section 42 enquiries", 2) in rows
+    assert AuditEvent.objects.filter(action="download", actor=lead).count() == 1
+
+
+def test_download_with_a_bad_year_says_so(client, lead):
+    client.force_login(lead)
+    response = client.get(CSV, {"year": "last year"}, follow=True)
+    assert "Choose a financial year" in response.content.decode()
+    assert AuditEvent.objects.filter(action="download").count() == 0
+
+
+def test_page_query_count_does_not_grow(
+    client, lead, team, django_assert_max_num_queries
+):
+    client.force_login(lead)
+    _concluded(team, lacked_capacity="")
+    with django_assert_max_num_queries(60) as small:
+        client.get(PAGE, {"year": YEAR})
+    for _ in range(5):
+        _concluded(team, lacked_capacity="")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(PAGE, {"year": YEAR})
+
+
+# ---------------------------------------------------------------------------
+# SAR register
+# ---------------------------------------------------------------------------
+
+
+def test_add_a_review_then_individuals(client, manager, team):
+    client.force_login(manager)
+    response = client.post(
+        reverse("outcomes:sar_add"),
+        {
+            "title": "Review of Mr A",
+            "commissioned_on": "2024-01-10",
+            "completed_on": "2024-11-01",
+        },
+    )
+    review = SafeguardingAdultsReview.objects.get()
+    assert response["Location"] == reverse(
+        "outcomes:sar_detail", args=[review.reference]
+    )
+    person = PersonFactory(team=team)
+    detail = reverse("outcomes:sar_detail", args=[review.reference])
+    client.post(detail, {"person_reference": str(person.reference), "died": "yes"})
+    client.post(detail, {"person_reference": "", "died": "no"})
+    assert set(review.individuals.values_list("person_id", "died")) == {
+        (person.pk, True),
+        (None, False),
+    }
+    cells = sac.compute_sac_return(YEAR)
+    assert cells[("SG5a", "Where one or more individuals died", "")] == 1
+    assert cells[("SG5b", "Who suffered serious harm and survived", "")] == 1
+    html = client.get(detail).content.decode()
+    assert person.full_name in html
+    assert "Unnamed individual" in html
+
+
+def test_review_form_errors_keep_input(client, manager):
+    client.force_login(manager)
+    response = client.post(
+        reverse("outcomes:sar_add"),
+        {"title": "", "commissioned_on": "2024-05-01", "completed_on": "2024-01-01"},
+    )
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Enter a title for the review" in html
+    assert "Date completed must be on or after the date commissioned" in html
+    assert 'value="2024-05-01"' in html
+    assert SafeguardingAdultsReview.objects.count() == 0
+
+
+def test_individual_must_be_someone_the_user_can_see(client, manager, other_team):
+    review = SafeguardingAdultsReview.objects.create(
+        title="R", completed_on="2024-06-01"
+    )
+    hidden = PersonFactory(team=other_team)
+    client.force_login(manager)
+    response = client.post(
+        reverse("outcomes:sar_detail", args=[review.reference]),
+        {"person_reference": str(hidden.reference), "died": "yes"},
+    )
+    assert "No person you can see has that reference" in response.content.decode()
+    assert SarIndividual.objects.count() == 0
+
+
+def test_editing_a_review_detects_someone_elses_change(client, manager, lead):
+    review = SafeguardingAdultsReview.objects.create(
+        title="Original", completed_on="2024-06-01"
+    )
+    url = reverse("outcomes:sar_edit", args=[review.reference])
+    client.force_login(lead)
+    client.post(
+        url, {"title": "Lead's title", "completed_on": "2024-06-01", "version": "1"}
+    )
+    client.force_login(manager)
+    response = client.post(
+        url, {"title": "Manager's title", "completed_on": "2024-06-01", "version": "1"}
+    )
+    html = response.content.decode()
+    assert "Someone else saved this review" in html
+    assert "Manager&#x27;s title" in html
+    review.refresh_from_db()
+    assert review.title == "Lead's title"
+    assert review.version == 2
+
+
+# ---------------------------------------------------------------------------
+# Import page
+# ---------------------------------------------------------------------------
+
+GOOD = "\n".join(
+    json.dumps(r)
+    for r in (
+        {"record": "person", "ref": "P1", "given_name": "A", "family_name": "B"},
+        {"record": "concern", "ref": "C1", "person": "P1", "received_on": "2024-06-01"},
+    )
+)
+
+
+def _upload(client, text: str, name="cases.jsonl"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("outcomes:import_upload"),
+        {"file": SimpleUploadedFile(name, text.encode("utf-8"))},
+    )
+
+
+@pytest.fixture
+def importer(db):
+    """Staff with the Administrator role who also leads on safeguarding.
+
+    A plain Administrator is refused every outcomes page by
+    CaseWorkersOnlyMiddleware until it honours ``msp_staff_page``.
+    """
+    user = UserFactory(username="imp", role=roles.SAFEGUARDING_LEAD)
+    user.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    user.is_staff = True
+    user.save()
+    return user
+
+
+def test_only_administrators_may_import(client, manager, lead):
+    for user in (manager, lead):
+        client.force_login(user)
+        assert client.get(reverse("outcomes:import_upload")).status_code == 403
+        assert client.post(reverse("outcomes:import_confirm")).status_code == 403
+
+
+def test_import_is_checked_first_then_confirmed(client, importer):
+    client.force_login(importer)
+    response = _upload(client, GOOD)
+    html = response.content.decode()
+    assert "person: 1 to create" in html
+    assert Person.objects.count() == 0
+    path = client.session[IMPORT_SESSION_KEY]["path"]
+    assert "msp-imports" in path
+    response = client.post(reverse("outcomes:import_confirm"))
+    assert "Import complete" in response.content.decode()
+    assert Person.objects.get().source_ref == "P1"
+    assert IMPORT_SESSION_KEY not in client.session
+    import os
+
+    assert not os.path.exists(path)
+    # The upload cannot be confirmed twice.
+    again = client.post(reverse("outcomes:import_confirm"), follow=True)
+    assert "Upload the file again" in again.content.decode()
+
+
+def test_import_page_shows_every_problem_and_imports_nothing(client, importer):
+    client.force_login(importer)
+    bad = (
+        GOOD
+        + "\n"
+        + json.dumps(
+            {
+                "record": "concern",
+                "ref": "C2",
+                "person": "P9",
+                "received_on": "2024-13-01",
+            }
+        )
+    )
+    html = _upload(client, bad).content.decode()
+    assert "There is a problem with cases.jsonl" in html
+    assert "line 3: received_on: is not a real date" in html
+    assert "line 3: person: no person with ref &#x27;P9&#x27;" in html
+    assert IMPORT_SESSION_KEY not in client.session
+    assert Person.objects.count() == 0
+
+
+def test_import_form_requires_a_file(client, importer):
+    client.force_login(importer)
+    html = client.post(reverse("outcomes:import_upload"), {}).content.decode()
+    assert "Choose a file to upload" in html
+    html = _upload(client, "x", name="cases.exe").content.decode()
+    assert "The file must be a .jsonl file" in html
