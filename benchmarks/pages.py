@@ -54,7 +54,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("enquiry page", "practitioner", reverse("enquiries:enquiry_detail", args=[enquiry])),
         ("search", "practitioner", reverse("enquiries:person_search") + "?name=Smith"),
         ("manager dashboard", "manager", reverse("outcomes:dashboard") + f"?year={year}"),
-        ("SAC page", "manager", reverse("outcomes:sac") + f"?year={year}"),
+        ("SAC page", "manager", reverse("outcomes:sac_return") + f"?year={year}"),
     ]
 
 

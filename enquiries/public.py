@@ -28,6 +28,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from enquiries.tasks import email_referrer_confirmation
+
 SESSION_KEY = "public_concern"
 DONE_KEY = "public_concern_done"
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
@@ -732,7 +734,7 @@ def check(request: HttpRequest) -> HttpResponse:
                 from enquiries import services_intake
 
                 submission = services_intake.submission_create(answers=answers)
-                services_intake.send_referrer_confirmation(submission)
+                email_referrer_confirmation.enqueue(submission.pk)
                 return _finish(request, submission.reference, answers)
     sections = [
         {

@@ -51,6 +51,7 @@ from enquiries.models import (
     Enquiry,
     Person,
 )
+from msp import audit
 from msp.access import (
     can_see_all_teams,
     get_visible_or_404,
@@ -434,6 +435,7 @@ def _person(request: HttpRequest, reference) -> Person:
 
 def person_detail(request: HttpRequest, reference) -> HttpResponse:
     person = _person(request, reference)
+    audit.record_view(request, person)
     concerns = list(
         visible(request.user, person.concerns.all())
         .select_related("allocated_to")
@@ -757,6 +759,7 @@ def concern_create(request: HttpRequest, reference) -> HttpResponse:
 
 def concern_detail(request: HttpRequest, reference) -> HttpResponse:
     concern = _concern(request, reference)
+    audit.record_view(request, concern)
     views = list(
         concern.views.select_related("recorded_by", "superseded_by").order_by(
             "recorded_at", "id"

@@ -36,6 +36,7 @@ from enquiries.models import (
     PlanReview,
     Risk,
 )
+from msp import audit
 from msp.access import get_visible_or_404, require_write, visible
 from msp.concurrency import EditConflict
 from msp.models import Team
@@ -279,6 +280,7 @@ def _task_status(enquiry: Enquiry, stage_status: str, has_views: bool) -> str:
 
 def enquiry_detail(request: HttpRequest, reference) -> HttpResponse:
     enquiry = _enquiry(request, reference)
+    audit.record_view(request, enquiry)
     views = list(_views(enquiry))
     by_stage: dict[str, list] = {}
     for view in views:

@@ -31,3 +31,6 @@ WHITENOISE_USE_FINDERS = True
 # Two-factor sign-in is tested on its own (tests that turn this on); every
 # other test signs in with force_login and no second factor.
 REQUIRE_2FA = False
+
+# One process: memory cache (production shares a database or Redis cache).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -275,3 +275,32 @@ def test_record_view_mixin_records_the_object_a_detail_view_shows(practitioner, 
     PersonPage.as_view()(request, reference=person.reference)
     event = AuditEvent.objects.get()
     assert (event.action, event.object_ref) == ("view", str(person.reference))
+
+
+@pytest.mark.django_db
+def test_opening_case_pages_is_recorded_and_refusals_are_not(
+    client, practitioner, other_team_practitioner, team
+):
+    from enquiries.factories import EnquiryFactory
+
+    enquiry = EnquiryFactory(concern__person__team=team, concern__team=team, team=team)
+    person, concern = enquiry.concern.person, enquiry.concern
+    client.force_login(other_team_practitioner)
+    assert client.get(person.get_absolute_url()).status_code == 404
+    assert not AuditEvent.objects.exists()
+    client.force_login(practitioner)
+    for url in (
+        person.get_absolute_url(),
+        concern.get_absolute_url(),
+        reverse("enquiries:enquiry_detail", args=[enquiry.reference]),
+    ):
+        assert client.get(url, REMOTE_ADDR="192.0.2.9").status_code == 200
+    events = AuditEvent.objects.filter(action="view").order_by("id")
+    assert [e.object_type for e in events] == [
+        "enquiries.Person",
+        "enquiries.Concern",
+        "enquiries.Enquiry",
+    ]
+    assert {e.person_ref for e in events} == {str(person.reference)}
+    assert {e.ip_address for e in events} == {"192.0.2.9"}
+    assert all(e.actor == practitioner for e in events)

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from enquiries.factories import (
+    ConcernFactory,
     DesiredOutcomeFactory,
     EnquiryFactory,
     PersonFactory,
@@ -425,3 +426,18 @@ def test_text_that_is_not_utf8_is_reported_by_line():
     report = import_cases(io.BytesIO(data), stdout=io.StringIO())
     assert report.errors == ["line 2: json: not valid UTF-8 text"]
     assert Person.objects.count() == 0
+
+
+def test_reimporting_an_export_keeps_the_apps_own_progress():
+    gathering = ConcernFactory(status="information_gathering")
+    enquiry = EnquiryFactory(kind="other", kind_at_start="other", status="plan_active")
+    report, _ = run(_export())
+    assert report.ok, report.errors
+    gathering.refresh_from_db()
+    assert gathering.status == "information_gathering"
+    enquiry.refresh_from_db()
+    assert enquiry.status == "plan_active"
+    assert (enquiry.concern.status, enquiry.concern.decision) == (
+        "decided",
+        "section_42",
+    )

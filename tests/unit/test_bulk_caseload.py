@@ -1,0 +1,50 @@
+"""The bulk synthetic caseload used for demos at scale and benchmarks."""
+
+import datetime
+
+import pytest
+from django.db.models import F
+
+from enquiries.bulk import create_bulk_caseload
+from enquiries.models import ChronologyEvent, Concern, Enquiry, Person, Risk
+
+
+@pytest.mark.django_db
+def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner):
+    counts = create_bulk_caseload(
+        people=400, teams=[team, other_team], workers=[practitioner], years=3, seed=7
+    )
+    assert counts["people"] == Person.objects.count() == 400
+    assert counts["concerns"] == Concern.objects.count()
+    assert counts["enquiries"] == Enquiry.objects.count()
+    assert Concern.objects.count() > 400 * 3  # about five concerns per person
+    # About 30% of decided concerns lead to an enquiry, mostly section 42.
+    decided = Concern.objects.filter(status="decided").count()
+    rate = Enquiry.objects.count() / decided
+    assert 0.22 < rate < 0.38
+    assert (
+        Enquiry.objects.filter(kind="section_42").count()
+        > 0.85 * Enquiry.objects.count()
+    )
+    # Every enquiry belongs to its concern's team and has its own risks.
+    assert not Enquiry.objects.exclude(team=F("concern__team")).exists()
+    assert not Enquiry.objects.filter(risks__isnull=True).exists()
+    # A concluded enquiry has SAC answers; a result only with a risk identified.
+    closed = Enquiry.objects.filter(status="closed")
+    assert closed.exists() and not closed.filter(risk_assessment_outcome="").exists()
+    assert (
+        not closed.exclude(
+            risk_assessment_outcome__in=[
+                "risk_identified_action",
+                "risk_identified_no_action",
+            ]
+        )
+        .exclude(risk_result="")
+        .exists()
+    )
+    # Adults are 18 or over and dates are not in the future.
+    today = datetime.date.today()
+    assert not Concern.objects.filter(received_on__gt=today).exists()
+    assert not Enquiry.objects.filter(concluded_on__gt=today).exists()
+    assert not Risk.objects.filter(enquiry__isnull=True).exists()
+    assert ChronologyEvent.objects.count() == counts["concerns"] + counts["enquiries"]
