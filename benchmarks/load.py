@@ -33,26 +33,52 @@ HOST, PORT = "127.0.0.1", 8765
 
 def session_cookie(username: str) -> str:
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.sessions.backends.db import SessionStore
 
     user = get_user_model().objects.get(username=username)
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store["msp_signed_in_at"] = time.time()
+    from msp.signals import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+
+    store[SESSION_LOGIN_AT] = store[SESSION_LAST_SEEN] = time.time()
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
 def start_gunicorn() -> subprocess.Popen:
+    """gunicorn as in production: hashed static files collected first."""
     env = dict(os.environ)
+    env.setdefault("STATIC_ROOT", str(ROOT / "benchmarks" / "results" / "static"))
+    subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     process = subprocess.Popen(  # noqa: S603 - our own server, loopback only
         [
-            sys.executable, "-m", "gunicorn", "msp.wsgi",
-            "-c", str(ROOT / "msp" / "gunicorn_conf.py"),
-            "--bind", f"{HOST}:{PORT}", "--workers", "2", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "msp.wsgi",
+            "-c",
+            str(ROOT / "msp" / "gunicorn_conf.py"),
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            "2",
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
         ],
         cwd=ROOT,
         env=env,
@@ -99,7 +125,9 @@ def run(path: str, cookie: str, clients: int, seconds: float, rate: float | None
         while time.monotonic() < deadline:
             started = time.monotonic()
             try:
-                connection.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+                connection.request(
+                    "GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"}
+                )
                 response = connection.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -138,7 +166,9 @@ def main() -> None:
     parser.add_argument("--user", default="practitioner")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--rate", type=float, default=None, help="soak: total requests/s")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="soak: total requests/s"
+    )
     options = parser.parse_args()
     if not 1 <= options.seconds <= 3600:
         sys.exit("--seconds must be between 1 and 3600")
@@ -148,7 +178,9 @@ def main() -> None:
     try:
         if options.rate:
             before = worker_rss_kib(server.pid)
-            result = run(options.path, cookie, options.clients, options.seconds, options.rate)
+            result = run(
+                options.path, cookie, options.clients, options.seconds, options.rate
+            )
             after = worker_rss_kib(server.pid)
             samples = sorted(result["samples"])
             tenth = max(1, len(samples) // 10)

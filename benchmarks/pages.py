@@ -49,11 +49,27 @@ def pages() -> list[tuple[str, str, str]]:
     return [
         ("caseload (home)", "practitioner", reverse("home")),
         ("team queue", "practitioner", reverse("enquiries:queue", args=["team"])),
-        ("person page", "practitioner", reverse("enquiries:person_detail", args=[busy_person])),
-        ("chronology", "practitioner", reverse("enquiries:chronology", args=[busy_person])),
-        ("enquiry page", "practitioner", reverse("enquiries:enquiry_detail", args=[enquiry])),
+        (
+            "person page",
+            "practitioner",
+            reverse("enquiries:person_detail", args=[busy_person]),
+        ),
+        (
+            "chronology",
+            "practitioner",
+            reverse("enquiries:chronology", args=[busy_person]),
+        ),
+        (
+            "enquiry page",
+            "practitioner",
+            reverse("enquiries:enquiry_detail", args=[enquiry]),
+        ),
         ("search", "practitioner", reverse("enquiries:person_search") + "?name=Smith"),
-        ("manager dashboard", "manager", reverse("outcomes:dashboard") + f"?year={year}"),
+        (
+            "manager dashboard",
+            "manager",
+            reverse("outcomes:dashboard") + f"?year={year}",
+        ),
         ("SAC page", "manager", reverse("outcomes:sac_return") + f"?year={year}"),
     ]
 
@@ -76,7 +92,9 @@ def measure(requests: int) -> dict[str, list[float]]:
     for name, username, path in pages():
         if username not in clients:
             clients[username] = Client()
-            clients[username].force_login(get_user_model().objects.get(username=username))
+            clients[username].force_login(
+                get_user_model().objects.get(username=username)
+            )
         client = clients[username]
         client.get(path)  # warm caches and connections
         times = []
@@ -98,14 +116,23 @@ def main() -> None:
     if options.child:
         print(json.dumps(measure(options.requests)))
         return
-    urls = {"small": os.environ.get("BENCH_SMALL"), "large": os.environ.get("BENCH_LARGE")}
+    urls = {
+        "small": os.environ.get("BENCH_SMALL"),
+        "large": os.environ.get("BENCH_LARGE"),
+    }
     if not all(urls.values()):
         sys.exit("Set BENCH_SMALL and BENCH_LARGE database URLs.")
     times: dict[str, dict[str, list[float]]] = {"small": {}, "large": {}}
     for _round in range(2):
         for size, url in urls.items():
             output = subprocess.run(  # noqa: S603 - this same script
-                [sys.executable, __file__, "--requests", str(options.requests // 2), "--child"],
+                [
+                    sys.executable,
+                    __file__,
+                    "--requests",
+                    str(options.requests // 2),
+                    "--child",
+                ],
                 env={**os.environ, "DATABASE_URL": url},
                 capture_output=True,
                 text=True,
@@ -113,12 +140,16 @@ def main() -> None:
             ).stdout
             for page, values in json.loads(output.strip().splitlines()[-1]).items():
                 times[size].setdefault(page, []).extend(values)
-    print(f"{'page':<20} {'small median':>13} {'large median':>13} {'large p95':>10} {'ratio':>6}")
+    print(
+        f"{'page':<20} {'small median':>13} {'large median':>13} {'large p95':>10} {'ratio':>6}"
+    )
     for page in times["large"]:
         small = statistics.median(times["small"][page]) * 1000
         large = statistics.median(times["large"][page]) * 1000
         p95 = percentile(times["large"][page], 0.95) * 1000
-        print(f"{page:<20} {small:>10.1f} ms {large:>10.1f} ms {p95:>7.1f} ms {large / small:>6.2f}")
+        print(
+            f"{page:<20} {small:>10.1f} ms {large:>10.1f} ms {p95:>7.1f} ms {large / small:>6.2f}"
+        )
 
 
 if __name__ == "__main__":

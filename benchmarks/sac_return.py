@@ -47,7 +47,10 @@ def main() -> None:
     if options.child:
         print(json.dumps(time_one(options.year)))
         return
-    urls = {"large": os.environ.get("BENCH_LARGE"), "one_year": os.environ.get("BENCH_ONE_YEAR")}
+    urls = {
+        "large": os.environ.get("BENCH_LARGE"),
+        "one_year": os.environ.get("BENCH_ONE_YEAR"),
+    }
     if not all(urls.values()):
         sys.exit("Set BENCH_LARGE and BENCH_ONE_YEAR database URLs.")
     times: dict[str, list[float]] = {name: [] for name in urls}
@@ -63,7 +66,9 @@ def main() -> None:
             times[name].append(json.loads(output.strip().splitlines()[-1]))
     large = statistics.median(times["large"])
     one = statistics.median(times["one_year"])
-    print(f"sac_return {options.year}: 10 years of history {large:.2f} s (median of {options.repeat})")
+    print(
+        f"sac_return {options.year}: 10 years of history {large:.2f} s (median of {options.repeat})"
+    )
     print(f"sac_return {options.year}: 1 year of history   {one:.2f} s")
     print(f"ratio 10 years / 1 year: {large / one:.2f}")
 

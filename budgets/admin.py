@@ -15,9 +15,10 @@ from budgets.models import (
     Review,
     StatusChange,
 )
+from msp.admin_audit import AuditedAdminMixin
 
 
-class NoDeleteAdmin(admin.ModelAdmin):
+class NoDeleteAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 

@@ -239,6 +239,7 @@ def dp_create(request: HttpRequest, reference) -> HttpResponse:
 
 def dp_detail(request: HttpRequest, reference) -> HttpResponse:
     payment = _payment(request, reference)
+    audit.record_view(request, payment)
     conditions = list(
         payment.conditions.select_related(
             "local_type", "safeguarding_concern"

@@ -9,11 +9,12 @@ voice (views, desired outcomes, consent) and chronology are read-only.
 from django.contrib import admin
 
 from enquiries import models
+from msp.admin_audit import AuditedAdminMixin
 
 AUDIT_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
 
 
-class NoDeleteAdmin(admin.ModelAdmin):
+class NoDeleteAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Case records: never hard-deleted."""
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -43,7 +44,7 @@ class OrganisationAdmin(NoDeleteAdmin):
 
 
 @admin.register(models.RiskSubtype)
-class RiskSubtypeAdmin(admin.ModelAdmin):
+class RiskSubtypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "risk_type", "is_active"]
     list_filter = ["risk_type", "is_active"]
     search_fields = ["name"]
@@ -53,7 +54,7 @@ class RiskSubtypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.OutcomeCategory)
-class OutcomeCategoryAdmin(admin.ModelAdmin):
+class OutcomeCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "order", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -63,7 +64,7 @@ class OutcomeCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.StageTimescale)
-class StageTimescaleAdmin(admin.ModelAdmin):
+class StageTimescaleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["step", "working_days"]
     list_filter = ["step"]
     search_fields = ["step"]

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -638,11 +638,66 @@ class _Writer:
 
     def _save(self, model, kind, created, changed, fields):
         if created:
-            model.objects.bulk_create(created, batch_size=BATCH_SIZE)
+            self._insert(model, created, need_pks=True)
         if changed:
             model.objects.bulk_update(changed, fields, batch_size=500)
         self.report.created[kind] += len(created)
         self.report.updated[kind] += len(changed)
+
+    def _insert(self, model, instances: list, *, need_pks: bool = False) -> None:
+        """Insert new rows: COPY on PostgreSQL, ``bulk_create`` elsewhere.
+
+        COPY skips building and quoting one large INSERT per batch, which is
+        most of an import's time. Ids come from the table's own sequence
+        first (one query), so callers can use ``instance.pk`` as after
+        ``bulk_create``; it runs inside the import's transaction like
+        everything else, so a failure still changes nothing.
+        """
+        if not instances:
+            return
+        if connection.vendor != "postgresql":
+            model.objects.bulk_create(instances, batch_size=BATCH_SIZE)
+            return
+        meta = model._meta
+        fields = list(meta.concrete_fields)
+        with connection.cursor() as cursor:
+            if need_pks or any(instance.pk is None for instance in instances):
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                    "FROM generate_series(1, %s)",
+                    [meta.db_table, meta.pk.column, len(instances)],
+                )
+                for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
+                    instance.pk = pk
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(f.column) for f in fields)
+            now_fields = {
+                f.attname
+                for f in fields
+                if isinstance(f, models.DateTimeField)
+                and (f.auto_now or f.auto_now_add)
+            }
+            json_fields = {
+                f.attname: f.encoder for f in fields if isinstance(f, models.JSONField)
+            }
+            names = [f.attname for f in fields]
+            sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for instance in instances:
+                    row = []
+                    for name in names:
+                        if name in now_fields:
+                            value = self.now
+                            setattr(instance, name, value)
+                        else:
+                            value = getattr(instance, name)
+                            if name in json_fields:
+                                value = json.dumps(value, cls=json_fields[name])
+                        row.append(value)
+                    copy.write_row(row)
+        for instance in instances:
+            instance._state.adding = False
+            instance._state.db = connection.alias
 
     @staticmethod
     def _apply(instance, values: dict) -> bool:
@@ -757,7 +812,8 @@ class _Writer:
                 concern.decision = Concern.Decision.NO_ENQUIRY
                 concern.other_pathway = Concern.OtherPathway.NO_FURTHER_ACTION
             self._save(Concern, "concern", created, changed, self.CONCERN_FIELDS)
-            ChronologyEvent.objects.bulk_create(
+            self._insert(
+                ChronologyEvent,
                 [
                     ChronologyEvent(
                         person_id=concern.person_id,
@@ -769,7 +825,6 @@ class _Writer:
                     )
                     for concern in created
                 ],
-                batch_size=BATCH_SIZE,
             )
             self._tick(len(batch), "concerns")
 
@@ -842,7 +897,8 @@ class _Writer:
             by_ref.update(existing)
             new_pks = {e.pk for e in created}
             self._lists(batch, by_ref, concerns, new_pks)
-            ChronologyEvent.objects.bulk_create(
+            self._insert(
+                ChronologyEvent,
                 [
                     ChronologyEvent(
                         person_id=concerns[record["concern"]]["person_id"],
@@ -858,7 +914,6 @@ class _Writer:
                     for record in batch
                     if by_ref[record["ref"]].pk in new_pks
                 ],
-                batch_size=BATCH_SIZE,
             )
             self._tick(len(batch), "enquiries")
         self._settle_concern_decisions()
@@ -953,8 +1008,8 @@ class _Writer:
                 Q(enquiry_id__in=withdraw_outcomes)
                 | Q(enquiry__isnull=True, concern_id__in=concern_ids)
             ).update(status=DesiredOutcome.Status.WITHDRAWN)
-        Risk.objects.bulk_create(new_risks, batch_size=BATCH_SIZE)
-        DesiredOutcome.objects.bulk_create(new_outcomes, batch_size=BATCH_SIZE)
+        self._insert(Risk, new_risks)
+        self._insert(DesiredOutcome, new_outcomes)
 
     def _settle_concern_decisions(self) -> None:
         """Concerns in the file: decided if they led to an enquiry, else closed."""

@@ -11,8 +11,10 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from enquiries import codes
@@ -168,6 +170,21 @@ class Person(TimeStampedModel):
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="enq_person_name"),
             models.Index(fields=["date_of_birth"], name="enq_person_dob"),
+            # The access check asks "which restricted people may this user
+            # see?" on every case query: a tiny index instead of a table scan.
+            models.Index(
+                fields=["id"],
+                name="enq_person_restricted",
+                condition=models.Q(is_restricted=True),
+            ),
+            # Name search (substring, any case): trigram index, PostgreSQL only
+            # (migration 0005 skips it elsewhere).
+            GinIndex(
+                OpClass(Upper("given_name"), name="gin_trgm_ops"),
+                OpClass(Upper("family_name"), name="gin_trgm_ops"),
+                OpClass(Upper("preferred_name"), name="gin_trgm_ops"),
+                name="enq_person_name_trgm",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -420,6 +437,22 @@ class Concern(TimeStampedModel):
         indexes = [
             models.Index(
                 fields=["team", "status", "received_on"], name="enq_concern_queue"
+            ),
+            # "Awaiting decision" queue: a team's undecided concerns, oldest first.
+            models.Index(
+                fields=["team", "received_on", "id"],
+                name="enq_concern_undecided",
+                condition=models.Q(status__in=["received", "information_gathering"]),
+            ),
+            # SAC return: a year's concerns and the scope test of an
+            # enquiry's concern, read from the index alone (no table visits).
+            models.Index(
+                fields=["received_on", "in_our_area", "person"],
+                name="enq_concern_sac_year",
+            ),
+            models.Index(
+                fields=["id", "in_our_area", "received_on", "person"],
+                name="enq_concern_sac_scope",
             ),
         ]
 
@@ -685,6 +718,17 @@ class Enquiry(TimeStampedModel):
                 fields=["team", "status", "started_on"], name="enq_enquiry_queue"
             ),
             models.Index(fields=["allocated_to", "status"], name="enq_enquiry_worker"),
+            # Work queues: open enquiries of a team / a worker, newest first.
+            models.Index(
+                fields=["team", "-started_on", "-id"],
+                name="enq_enquiry_open_team",
+                condition=~models.Q(status="closed"),
+            ),
+            models.Index(
+                fields=["allocated_to", "-started_on", "-id"],
+                name="enq_enquiry_open_worker",
+                condition=~models.Q(status="closed"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -774,6 +818,13 @@ class Risk(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # SAC return SG2: the risks of the year's enquiries, from the index.
+            models.Index(
+                fields=["enquiry", "is_withdrawn", "risk_type", "location", "source"],
+                name="enq_risk_sac",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_risk_type_display()} ({self.get_location_display()})"

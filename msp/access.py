@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -66,27 +66,43 @@ def visible(user, queryset: QuerySet[M]) -> QuerySet[M]:
         if not ids:
             return queryset.none()
         for lookup in model.ACCESS_TEAM_LOOKUPS:
-            if _is_multi_valued(model, lookup):
-                # A subquery, so a person with two concerns is not listed twice.
-                matching = model._base_manager.filter(**{f"{lookup}__in": ids})
-                condition |= Q(pk__in=matching.values("pk"))
-            else:
-                condition |= Q(**{f"{lookup}__in": ids})
+            condition |= _team_condition(model, lookup, ids)
     queryset = queryset.filter(condition)
     return _apply_restrictions(user, queryset)
 
 
-def _is_multi_valued(model, lookup: str) -> bool:
-    """True if any step of the path can match several rows (a reverse FK or M2M)."""
+def _team_condition(model, lookup: str, ids: list[int]) -> Q:
+    """Rows of ``model`` whose ``lookup`` path reaches one of the teams ``ids``.
+
+    A single-valued path (forward foreign keys only) is a plain join. A path
+    through a reverse foreign key (a person's concerns) becomes a correlated
+    ``EXISTS`` on the related table, so a person with two concerns is not
+    listed twice and the database probes the related rows of just the
+    candidate records (by the foreign key's index) instead of building the
+    set of every record in the team. Many-to-many steps keep a ``pk IN``
+    subquery.
+    """
     current = model
-    for name in lookup.split("__"):
+    prefix: list[str] = []
+    names = lookup.split("__")
+    for position, name in enumerate(names):
         field = current._meta.get_field(name)
-        if field.one_to_many or field.many_to_many:
-            return True
+        if field.one_to_many and not field.many_to_many:
+            rest = "__".join(names[position + 1 :])
+            target = f"{rest}__in" if rest else "pk__in"
+            outer = "__".join(prefix) if prefix else "pk"
+            related = field.related_model._base_manager.filter(
+                **{field.field.name: OuterRef(outer), target: ids}
+            )
+            return Q(Exists(related))
+        if field.many_to_many:
+            matching = model._base_manager.filter(**{f"{lookup}__in": ids})
+            return Q(pk__in=matching.values("pk"))
         if field.related_model is None:
-            return False
+            break
+        prefix.append(name)
         current = field.related_model
-    return False
+    return Q(**{f"{lookup}__in": ids})
 
 
 def _apply_restrictions(user, queryset: QuerySet[M]) -> QuerySet[M]:
@@ -94,18 +110,23 @@ def _apply_restrictions(user, queryset: QuerySet[M]) -> QuerySet[M]:
     lookup = getattr(queryset.model, "ACCESS_PERSON_LOOKUP", None)
     if lookup is None:
         return queryset
+    allowed = _permitted_restricted(user)
+    return queryset.filter(
+        Q(**{f"{lookup}is_restricted": False})
+        | Q(**{f"{lookup}pk__in": allowed.values("pk")})
+    )
+
+
+def _permitted_restricted(user):
+    """Restricted people this user is named on or has broken the glass for."""
     from enquiries.models import Person
 
-    allowed = Person.objects.filter(is_restricted=True).filter(
+    return Person.objects.filter(is_restricted=True).filter(
         Q(permitted_users=user)
         | Q(
             break_glass_grants__user=user,
             break_glass_grants__expires_at__gt=timezone.now(),
         )
-    )
-    return queryset.filter(
-        Q(**{f"{lookup}is_restricted": False})
-        | Q(**{f"{lookup}pk__in": allowed.values("pk")})
     )
 
 
@@ -140,8 +161,7 @@ def in_team_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
     model = queryset.model
     condition = Q()
     for lookup in model.ACCESS_TEAM_LOOKUPS:
-        matching = model._base_manager.filter(**{f"{lookup}__in": ids})
-        condition |= Q(pk__in=matching.values("pk"))
+        condition |= _team_condition(model, lookup, ids)
     return queryset.filter(condition)
 
 
@@ -174,9 +194,12 @@ def restricted_matches(user, queryset, *, limit: int = 20) -> RestrictedMatches:
 
     if queryset.model is not Person:
         raise TypeError("restricted_matches takes a Person queryset")
+    # In team scope and restricted, the only thing that makes a record
+    # visible is being named on it or holding a live break-glass grant, so
+    # "not visible" is "not among those" (no scan of every visible person).
     hidden = (
         in_team_scope(user, queryset.filter(is_restricted=True))
-        .exclude(pk__in=visible(user, Person.objects.all()).values("pk"))
+        .exclude(pk__in=_permitted_restricted(user).values("pk"))
         .order_by("pk")
     )
     references = list(hidden.values_list("reference", flat=True)[: limit + 1])

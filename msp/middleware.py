@@ -152,6 +152,8 @@ class CaseWorkersOnlyMiddleware:
             return None
         if not getattr(view_func, "login_required", True):
             return None  # public pages (the online concern form)
+        if getattr(view_func, "msp_staff_page", False) and user.is_staff:
+            return None  # administrators' pages in a case app (case import)
         module = getattr(view_func, "__module__", "") or ""
         if not module.startswith(CASE_APP_MODULES):
             return None

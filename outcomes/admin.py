@@ -94,7 +94,7 @@ class FeedbackAnswerInline(admin.TabularInline):
 
 
 @admin.register(FeedbackResponse)
-class FeedbackResponseAdmin(admin.ModelAdmin):
+class FeedbackResponseAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Read-only: feedback is recorded on the enquiry, not in admin."""
 
     list_display = ["enquiry", "respondent", "collected_by", "collected_on"]
@@ -123,7 +123,7 @@ class FeedbackResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedbackFollowUp)
-class FeedbackFollowUpAdmin(admin.ModelAdmin):
+class FeedbackFollowUpAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["enquiry", "closed_on", "due_on", "completed_at"]
     list_filter = ["completed_at"]
     readonly_fields = [

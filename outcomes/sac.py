@@ -35,6 +35,7 @@ add an individual), which feed SG5.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -93,41 +94,36 @@ def in_scope(queryset: QuerySet, prefix: str = "") -> QuerySet:
     """
     return (
         queryset.filter(**{f"{prefix}in_our_area": True})
-        .annotate(
+        .alias(
             _born_y=ExtractYear(f"{prefix}person__date_of_birth"),
             _born_m=ExtractMonth(f"{prefix}person__date_of_birth"),
             _born_d=ExtractDay(f"{prefix}person__date_of_birth"),
             _recv_m=ExtractMonth(f"{prefix}received_on"),
             _recv_d=ExtractDay(f"{prefix}received_on"),
         )
-        .annotate(_age_years=ExtractYear(f"{prefix}received_on") - F("_born_y"))
+        .alias(_age_years=ExtractYear(f"{prefix}received_on") - F("_born_y"))
         .filter(_adult_on_receipt())
     )
 
 
 def concerns_received(start: datetime.date, end: datetime.date) -> QuerySet[Concern]:
     """In-scope concerns received in the year."""
-    scoped = in_scope(Concern.objects.filter(received_on__range=(start, end)))
-    return Concern.objects.filter(pk__in=scoped.values("pk"))
+    return in_scope(Concern.objects.filter(received_on__range=(start, end)))
 
 
 def enquiries_started(start: datetime.date, end: datetime.date) -> QuerySet[Enquiry]:
     """In-scope enquiries (either kind) started in the year."""
-    scoped = in_scope(
-        Enquiry.objects.filter(started_on__range=(start, end)), "concern__"
-    )
-    return Enquiry.objects.filter(pk__in=scoped.values("pk"))
+    return in_scope(Enquiry.objects.filter(started_on__range=(start, end)), "concern__")
 
 
 def concluded_s42(start: datetime.date, end: datetime.date) -> QuerySet[Enquiry]:
     """In-scope Section 42 enquiries (by their current kind) concluded in the year."""
-    scoped = in_scope(
+    return in_scope(
         Enquiry.objects.filter(
             kind=Enquiry.Kind.SECTION_42, concluded_on__range=(start, end)
         ),
         "concern__",
     )
-    return Enquiry.objects.filter(pk__in=scoped.values("pk"))
 
 
 def outcomes_expressed() -> Exists:
@@ -495,66 +491,320 @@ def table_layout(cells: dict[CellKey, int]) -> list[dict]:
 # Data quality: records that leave the return incomplete
 # ---------------------------------------------------------------------------
 
-DATA_QUALITY_LIMIT = 100
+DATA_QUALITY_LIMIT = 20
+"""Records listed per check on one page; "show more" moves on by keyset."""
 
 
 def data_quality_checks(start: datetime.date, end: datetime.date) -> list[dict]:
     """Named checks, each with an unscoped queryset of the records at fault.
 
+    ``condition`` is the same test as a filter on the year's concluded
+    Section 42 enquiries (None for the people check), so every enquiry
+    check can be counted in one aggregate query.
     The caller scopes every queryset with ``msp.access.visible``.
     """
     concluded = concluded_s42(start, end)
     with_risks = Exists(Risk.objects.filter(enquiry=OuterRef("pk"), is_withdrawn=False))
-    people_in_year = Person.objects.filter(
-        Q(pk__in=concerns_received(start, end).values("person_id"))
-        | Q(pk__in=enquiries_started(start, end).values("concern__person_id")),
-        date_of_birth__isnull=True,
+    # With no date of birth the age test passes, so the scope is just "in
+    # our area"; EXISTS per person lets the date-of-birth index pick the
+    # few people first, rather than collecting the year's people.
+    people_in_year = Person.objects.filter(date_of_birth__isnull=True).filter(
+        Exists(
+            Concern.objects.filter(
+                person=OuterRef("pk"),
+                received_on__range=(start, end),
+                in_our_area=True,
+            )
+        )
+        | Exists(
+            Enquiry.objects.filter(
+                concern__person=OuterRef("pk"),
+                started_on__range=(start, end),
+                concern__in_our_area=True,
+            )
+        )
     )
-    return [
+    conditions = {
+        "capacity": Q(lacked_capacity=""),
+        "outcome": Q(risk_assessment_outcome=""),
+        "result": Q(
+            risk_assessment_outcome__in=[
+                "risk_identified_action",
+                "risk_identified_no_action",
+            ],
+            risk_result="",
+        ),
+        "asked": Q(asked_desired_outcomes=""),
+        "achieved": Q(outcomes_expressed())
+        & Q(asked_desired_outcomes="yes", outcomes_achieved=""),
+        "risks": ~Q(with_risks),
+    }
+    titles = {
+        "capacity": "Concluded Section 42 enquiries with no answer about mental capacity (SG3a)",
+        "outcome": "Concluded Section 42 enquiries with no risk assessment outcome (SG2c)",
+        "result": "Risk identified but no result recorded (SG2e)",
+        "asked": "Concluded Section 42 enquiries with no answer about desired outcomes (SG4a)",
+        "achieved": "Outcomes expressed but not evaluated at closure (SG4a part 2)",
+        "risks": "Concluded Section 42 enquiries with no recorded risk (SG2a, SG2b)",
+    }
+    checks = [
         {
-            "key": "capacity",
-            "title": "Concluded Section 42 enquiries with no answer about mental capacity (SG3a)",
-            "records": concluded.filter(lacked_capacity=""),
-        },
-        {
-            "key": "outcome",
-            "title": "Concluded Section 42 enquiries with no risk assessment outcome (SG2c)",
-            "records": concluded.filter(risk_assessment_outcome=""),
-        },
-        {
-            "key": "result",
-            "title": "Risk identified but no result recorded (SG2e)",
-            "records": concluded.filter(
-                risk_assessment_outcome__in=[
-                    "risk_identified_action",
-                    "risk_identified_no_action",
-                ],
-                risk_result="",
-            ),
-        },
-        {
-            "key": "asked",
-            "title": "Concluded Section 42 enquiries with no answer about desired outcomes (SG4a)",
-            "records": concluded.filter(asked_desired_outcomes=""),
-        },
-        {
-            "key": "achieved",
-            "title": "Outcomes expressed but not evaluated at closure (SG4a part 2)",
-            "records": concluded.filter(outcomes_expressed()).filter(
-                asked_desired_outcomes="yes", outcomes_achieved=""
-            ),
-        },
-        {
-            "key": "risks",
-            "title": "Concluded Section 42 enquiries with no recorded risk (SG2a, SG2b)",
-            "records": concluded.filter(~with_risks),
-        },
+            "key": key,
+            "title": titles[key],
+            "records": concluded.filter(condition),
+            "condition": condition,
+        }
+        for key, condition in conditions.items()
+    ]
+    checks.append(
         {
             "key": "dob",
             "title": "People counted this year with no date of birth (SG1a Age unknown)",
             "records": people_in_year,
-        },
-    ]
+            "condition": None,
+        }
+    )
+    return checks
+
+
+DATA_QUALITY_KEYS = (
+    "capacity",
+    "outcome",
+    "result",
+    "asked",
+    "achieved",
+    "risks",
+    "dob",
+)
+
+
+def data_quality(
+    user,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    more: str | None = None,
+    after: int | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    """The checks that found records ``user`` can see, each with its count and
+    the first ``limit`` records (by pk); for the check named ``more``, the
+    records after pk ``after``.
+
+    A fixed number of queries however many records are at fault: one
+    aggregate counts every enquiry check, one counts the people check, and
+    one bounded query per check with anything to show.
+    """
+    from django.db.models import Count
+
+    from msp.access import visible
+
+    limit = limit or DATA_QUALITY_LIMIT
+    checks = data_quality_checks(start, end)
+    enquiry_checks = [check for check in checks if check["condition"] is not None]
+    counts = visible(user, concluded_s42(start, end)).aggregate(
+        **{
+            check["key"]: Count("pk", filter=check["condition"])
+            for check in enquiry_checks
+        }
+    )
+    found = []
+    for check in checks:
+        if check["condition"] is None:
+            total = visible(user, check["records"]).count()
+        else:
+            total = counts[check["key"]] or 0
+        if not total:
+            continue
+        records = visible(user, check["records"]).order_by("pk")
+        if records.model is Enquiry:
+            records = records.select_related("concern__person")
+        start_after = after if (check["key"] == more and after is not None) else None
+        if start_after is not None:
+            records = records.filter(pk__gt=start_after)
+        rows = list(records[: limit + 1])
+        items = [_data_quality_item(record) for record in rows[:limit]]
+        found.append(
+            {
+                "key": check["key"],
+                "title": check["title"],
+                "total": total,
+                "items": items,
+                "continued": start_after is not None,
+                "next_after": rows[limit - 1].pk if len(rows) > limit else None,
+            }
+        )
+    return found
+
+
+def _data_quality_item(record) -> dict:
+    if isinstance(record, Person):
+        label = record.full_name
+    else:
+        day = record.concluded_on
+        label = (
+            f"{record.concern.person.full_name}: {record.get_kind_display()} "
+            f"concluded {day.day} {day:%B %Y}"
+        )
+    return {"label": label, "url": record.get_absolute_url()}
+
+
+# ---------------------------------------------------------------------------
+# The return, kept for a short time for the page
+# ---------------------------------------------------------------------------
+
+CACHE_SECONDS = 10 * 60
+_CACHE_PREFIX = "sac-return"
+_TOKEN_KEY = f"{_CACHE_PREFIX}:token"
+_COUNTED_MODELS = (
+    Person,
+    Concern,
+    Enquiry,
+    Risk,
+    DesiredOutcome,
+    SafeguardingAdultsReview,
+    SarIndividual,
+)
+
+
+def data_version() -> str:
+    """A cheap fingerprint of the records the return counts.
+
+    One query of index lookups: the highest primary key of every table the
+    return reads (catches new rows, including bulk inserts) and of the latest
+    audited change (every service records one in the same transaction as the
+    change, including updates that bypass ``save()``), plus a token replaced
+    whenever a counted record is saved or deleted through the ORM.
+    """
+    from django.db import connection
+
+    from msp.models import AuditEvent
+
+    quote = connection.ops.quote_name
+    # Names from model metadata, quoted: no user input reaches this SQL.
+    parts = []
+    for model in _COUNTED_MODELS:
+        column, table = quote(model._meta.pk.column), quote(model._meta.db_table)
+        parts.append(f"(SELECT MAX({column}) FROM {table})")  # noqa: S608
+    changes = AuditEvent.objects.exclude(action__in=("view", "download")).order_by(
+        "-pk"
+    )
+    sql, params = changes.values("pk")[:1].query.sql_with_params()
+    parts.append(f"({sql})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return ":".join(str(value) for value in (_token(), *row))
+
+
+def _token() -> str:
+    from django.core.cache import cache
+
+    token = cache.get(_TOKEN_KEY)
+    if token is None:
+        cache.add(_TOKEN_KEY, uuid.uuid4().hex, None)
+        token = cache.get(_TOKEN_KEY) or ""
+    return token
+
+
+def forget_cached_returns(**_kwargs) -> None:
+    """Make every cached return out of date (a new token changes every key)."""
+    from django.core.cache import cache
+
+    cache.set(_TOKEN_KEY, uuid.uuid4().hex, None)
+
+
+def _forget_now_and_on_commit(**_kwargs) -> None:
+    # Now, and again after the commit: a page counted between the two saw
+    # the data before the change and must not be kept.
+    forget_cached_returns()
+    transaction.on_commit(forget_cached_returns)
+
+
+def cached_sac_return(year: str) -> tuple[dict[CellKey, int], datetime.datetime]:
+    """The return for ``year`` and when it was counted, from the cache when
+    nothing counted has changed since and it is under ``CACHE_SECONDS`` old.
+
+    For the page only: downloads and the ``sac_return`` command always count
+    afresh with :func:`compute_sac_return`.
+    """
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    sac_spec.financial_year_bounds(year)  # ValueError for a bad year
+    key = f"{_CACHE_PREFIX}:{year}:{data_version()}"
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    counted = (compute_sac_return(year), timezone.now())
+    cache.set(key, counted, CACHE_SECONDS)
+    return counted
+
+
+def cached_data_quality(
+    user,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    more: str | None = None,
+    after: int | None = None,
+) -> list[dict]:
+    """:func:`data_quality` for ``user``, kept like the return: per user (the
+    list is scoped to what they may see), year and cursor, dropped as soon as
+    a counted record changes."""
+    from django.core.cache import cache
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from enquiries.models import BreakGlassGrant
+    from msp.access import can_see_all_teams, can_work_on_cases, team_ids
+
+    # What the user may see is part of the key: teams, role, and any open
+    # break-glass grant, which must not outlive its expiry in the cache.
+    now = timezone.now()
+    grant_ends = BreakGlassGrant.objects.filter(
+        user=user, expires_at__gt=now
+    ).aggregate(first=Min("expires_at"))["first"]
+    seconds = CACHE_SECONDS
+    if grant_ends is not None:
+        seconds = min(seconds, int((grant_ends - now).total_seconds()))
+    scope = (
+        f"{user.pk}:{can_see_all_teams(user)}:{can_work_on_cases(user)}:"
+        f"{','.join(str(pk) for pk in sorted(team_ids(user)))}:{grant_ends}"
+    )
+    key = (
+        f"{_CACHE_PREFIX}:quality:{scope}:{start.isoformat()}:{more}:{after}:"
+        f"{data_version()}"
+    )
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    found = data_quality(user, start, end, more=more, after=after)
+    if seconds > 0:
+        cache.set(key, found, seconds)
+    return found
+
+
+def _connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    # Who may see a restricted person changes what the data-quality list shows.
+    m2m_changed.connect(
+        _forget_now_and_on_commit,
+        sender=Person.permitted_users.through,
+        dispatch_uid="sac-return-permitted-users",
+    )
+
+    for model in _COUNTED_MODELS:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _forget_now_and_on_commit,
+                sender=model,
+                dispatch_uid=f"sac-return-{model.__name__}-{signal is post_save}",
+            )
+
+
+_connect_signals()
 
 
 # ---------------------------------------------------------------------------

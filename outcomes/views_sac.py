@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from enquiries.interchange import copy_upload, import_cases, private_upload_folder
-from enquiries.models import Enquiry, Person, SafeguardingAdultsReview
+from enquiries.models import Person, SafeguardingAdultsReview
 from msp import audit, roles
 from msp.access import require_write, visible
 from msp.concurrency import EditConflict
@@ -62,36 +62,24 @@ def _year_form(request: HttpRequest) -> tuple[YearForm, str]:
     return form, default
 
 
-def _data_quality(user, year: str) -> list[dict]:
-    start, end = sac_spec.financial_year_bounds(year)
-    found = []
-    for check in sac.data_quality_checks(start, end):
-        records = visible(user, check["records"]).order_by("pk")
-        if records.model is Enquiry:
-            records = records.select_related("concern__person")
-        total = records.count()
-        if not total:
-            continue
-        items = []
-        for record in records[: sac.DATA_QUALITY_LIMIT]:
-            if isinstance(record, Person):
-                label = record.full_name
-            else:
-                day = record.concluded_on
-                label = (
-                    f"{record.concern.person.full_name}: {record.get_kind_display()} "
-                    f"concluded {day.day} {day:%B %Y}"
-                )
-            items.append({"label": label, "url": record.get_absolute_url()})
-        found.append({**check, "total": total, "items": items})
-    return found
+def _cursor(request: HttpRequest) -> tuple[str | None, int | None]:
+    """Which check to move on in ("show more"), and the pk to start after."""
+    more = request.GET.get("more", "")
+    after = request.GET.get("after", "")
+    if more not in sac.DATA_QUALITY_KEYS or not after.isdigit() or len(after) > 18:
+        return None, None
+    return more, int(after)
 
 
 def sac_return(request: HttpRequest) -> HttpResponse:
+    """The return for a year, counted at most ``sac.CACHE_SECONDS`` ago (and
+    recounted as soon as a counted record changes), with the records this
+    user can see that leave it incomplete, a bounded list per check."""
     _require_reports(request)
     form, year = _year_form(request)
-    cells = sac.compute_sac_return(year)
+    cells, counted_at = sac.cached_sac_return(year)
     start, end = sac_spec.financial_year_bounds(year)
+    more, after = _cursor(request)
     return render(
         request,
         "outcomes/sac_return.html",
@@ -100,9 +88,12 @@ def sac_return(request: HttpRequest) -> HttpResponse:
             "year": year,
             "start": start,
             "end": end,
+            "counted_at": counted_at,
             "tables": sac.table_layout(cells),
             "problems": sac_spec.consistency_problems(cells),
-            "data_quality": _data_quality(request.user, year),
+            "data_quality": sac.cached_data_quality(
+                request.user, start, end, more=more, after=after
+            ),
             "limit": sac.DATA_QUALITY_LIMIT,
         },
     )

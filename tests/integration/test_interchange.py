@@ -441,3 +441,30 @@ def test_reimporting_an_export_keeps_the_apps_own_progress():
         "decided",
         "section_42",
     )
+
+
+def test_records_added_after_an_import_get_their_own_numbers():
+    report, _ = run(jsonl(PERSON, CONCERN, ENQUIRY))
+    assert report.ok, report.errors
+    imported = Enquiry.objects.get(source_ref="E1")
+    assert imported.created_at is not None
+    assert imported.updated_at is not None
+    # Work recorded in the app afterwards must not collide with the import.
+    added = EnquiryFactory()
+    assert added.pk != imported.pk
+    assert added.concern_id != imported.concern_id
+    assert added.concern.person_id != imported.concern.person_id
+    assert Enquiry.objects.count() == 2
+
+
+def test_a_second_import_file_adds_to_the_first():
+    first, _ = run(jsonl(PERSON, CONCERN))
+    assert first.ok, first.errors
+    second, _ = run(
+        jsonl({**CONCERN, "ref": "C2", "received_on": "2024-07-01"}, ENQUIRY)
+    )
+    assert second.ok, second.errors
+    assert (second.created["concern"], second.created["enquiry"]) == (1, 1)
+    enquiry = Enquiry.objects.get(source_ref="E1")
+    assert enquiry.risks.get().risk_type == "financial_material"
+    assert ChronologyEvent.objects.filter(person__source_ref="P1").count() == 3

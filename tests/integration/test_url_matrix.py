@@ -38,8 +38,13 @@ def _is_case_page(path: str) -> bool:
     match = resolve(path)
     module = getattr(match.func, "__module__", "") or ""
     public = not getattr(match.func, "login_required", True)
+    # Administrators' pages inside a case app (the case import) are for staff.
+    staff_page = getattr(match.func, "msp_staff_page", False)
     return (
-        module.startswith(CASE_APP_MODULES) and not public and match.url_name != "home"
+        module.startswith(CASE_APP_MODULES)
+        and not public
+        and not staff_page
+        and match.url_name != "home"
     )
 
 

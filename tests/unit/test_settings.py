@@ -66,3 +66,11 @@ def test_seed_demo_refused_outside_demo_mode():
     result = run_manage("seed_demo", env=PRODUCTION_ENV)
     assert result.returncode != 0
     assert "demo" in (result.stdout + result.stderr).lower()
+
+
+def test_collectstatic_works_with_production_storage(tmp_path):
+    """Hashed static files: every file the CSS refers to must exist."""
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path / "static")}
+    result = run_manage("collectstatic", "--noinput", "-v0", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert any((tmp_path / "static" / "build" / "css").glob("app.*.css"))

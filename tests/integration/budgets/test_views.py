@@ -445,7 +445,7 @@ def test_payment_page_has_a_constant_number_of_queries(
     client.force_login(practitioner)
     url = reverse("budgets:dp_detail", args=[payment.reference])
     client.get(url)
-    with django_assert_num_queries(18) as small:
+    with django_assert_num_queries(19) as small:  # 18 + the audit of the view
         client.get(url)
     for i in range(3):
         services.add_local_condition(
@@ -499,3 +499,15 @@ def test_person_page_has_a_constant_number_of_queries(
         )
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_opening_a_direct_payment_is_recorded_in_the_audit_trail(
+    client, practitioner, payment
+):
+    from msp.models import AuditEvent
+
+    client.force_login(practitioner)
+    client.get(reverse("budgets:dp_detail", args=[payment.reference]))
+    event = AuditEvent.objects.filter(action="view").latest("id")
+    assert event.actor == practitioner
+    assert event.object_ref == str(payment.reference)

@@ -417,3 +417,60 @@ def test_chronology_mark_is_post_only(client, practitioner, person):
     client.force_login(practitioner)
     url = reverse("enquiries:chronology_mark", args=[person.reference, event.pk])
     assert client.get(url).status_code == 405
+
+
+def test_search_checks_access_past_many_hidden_matches(
+    client, practitioner, team, other_team, monkeypatch
+):
+    from enquiries import views
+
+    # Small chunks so the visible people sit several chunks into the matches.
+    monkeypatch.setattr(views, "SEARCH_CHUNK", 2)
+    for i in range(5):
+        PersonFactory(given_name="Ida", family_name=f"Aardvark{i}", team=other_team)
+    mine = [
+        PersonFactory(given_name="Ida", family_name=name, team=team)
+        for name in ("Zephyr", "Yates", "young")
+    ]
+    client.force_login(practitioner)
+    response = client.get(reverse("enquiries:person_search"), {"name": "ida"})
+    # Only the practitioner's own team, in name order ignoring case.
+    assert [p.family_name for p in response.context["results"]] == [
+        "Yates",
+        "young",
+        "Zephyr",
+    ]
+    assert not response.context["truncated"]
+    html = response.content.decode()
+    assert "Aardvark" not in html
+    assert all(p.family_name in html for p in mine)
+
+
+def test_search_with_too_many_matches_asks_for_more_detail(
+    client, practitioner, team, monkeypatch
+):
+    from enquiries import views
+
+    monkeypatch.setattr(views, "SEARCH_CANDIDATES", 3)
+    for i in range(4):
+        PersonFactory(given_name="Olive", family_name=f"Quill{i}", team=team)
+    client.force_login(practitioner)
+    response = client.get(reverse("enquiries:person_search"), {"name": "olive"})
+    assert [p.family_name for p in response.context["results"]] == [
+        "Quill0",
+        "Quill1",
+        "Quill2",
+    ]
+    assert response.context["truncated"]
+    assert "Add more details to narrow the search" in response.content.decode()
+
+
+def test_search_by_reference_finds_exactly_that_person(
+    client, practitioner, person, team
+):
+    PersonFactory(given_name="Edith", family_name="Marsh", team=team)
+    client.force_login(practitioner)
+    response = client.get(
+        reverse("enquiries:person_search"), {"reference": str(person.reference)}
+    )
+    assert response.context["results"] == [person]

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -18,6 +19,7 @@ from msp import roles
 from msp.factories import UserFactory
 from msp.models import AuditEvent
 from outcomes import sac
+from outcomes.sac_spec import financial_year_bounds as sac_spec_bounds
 from outcomes.views_sac import IMPORT_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +30,20 @@ CSV = reverse("outcomes:sac_download_csv")
 XLSX = reverse("outcomes:sac_download_xlsx")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The page keeps counted returns in the cache; start each test without."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _concluded(team, **kwargs):
+    # Factory ages are relative to today: pin an adult birth date.
+    kwargs.setdefault("concern__person__date_of_birth", datetime.date(1950, 1, 1))
     return EnquiryFactory(
         concluded=True,
         concern__person__team=team,
-        # Factory ages are relative to today: pin an adult birth date.
-        concern__person__date_of_birth=datetime.date(1950, 1, 1),
         concern__received_on=datetime.date(2024, 5, 1),
         started_on=datetime.date(2024, 5, 2),
         concluded_on=datetime.date(2024, 8, 1),
@@ -189,6 +199,139 @@ def test_page_query_count_does_not_grow(
         _concluded(team, lacked_capacity="")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(PAGE, {"year": YEAR})
+
+
+def _sg3a_not_recorded(html: str) -> str:
+    sg3a = html.split('id="table-SG3a"')[1].split("</table>")[0]
+    row = sg3a.split(">Not recorded</th>")[1].split("</tr>")[0]
+    return row.split('govuk-table__cell--numeric">')[1].split("<")[0]
+
+
+def test_a_repeat_view_reuses_the_counted_return(
+    client, lead, year_data, django_assert_max_num_queries
+):
+    client.force_login(lead)
+    with django_assert_max_num_queries(60) as first:
+        html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert _sg3a_not_recorded(html) == "2"
+    assert 'id="counted-at"' in html
+    with django_assert_max_num_queries(60) as again:
+        html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert _sg3a_not_recorded(html) == "2"
+    # Nothing changed: neither the return nor the list is counted again.
+    assert len(again.captured_queries) <= len(first.captured_queries) - 15
+
+
+def test_an_edit_shows_at_once_on_the_page(client, lead, year_data):
+    ours, _theirs = year_data
+    client.force_login(lead)
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert _sg3a_not_recorded(html) == "2"
+    assert ours.get_absolute_url() in html
+    ours.lacked_capacity = "no"
+    ours.save()
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert _sg3a_not_recorded(html) == "1"
+    capacity = html.split('id="check-capacity"')[1].split("<h3")[0]
+    assert ours.get_absolute_url() not in capacity
+
+
+def test_a_new_record_shows_at_once_on_the_page(client, lead, team, year_data):
+    client.force_login(lead)
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert _sg3a_not_recorded(html) == "2"
+    _concluded(team, lacked_capacity="")
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert _sg3a_not_recorded(html) == "3"
+
+
+def test_downloads_always_count_afresh(client, lead, year_data):
+    ours, _theirs = year_data
+    client.force_login(lead)
+    client.get(PAGE, {"year": YEAR})
+    # A change that neither saves through the ORM nor leaves an audit event
+    # (so the page's cached figures stand for up to ten minutes)...
+    type(ours).objects.filter(pk=ours.pk).update(lacked_capacity="no")
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    assert _sg3a_not_recorded(html) == "2"
+    # ...is in the downloads at once.
+    rows = list(
+        csv.reader(io.StringIO(client.get(CSV, {"year": YEAR}).content.decode()))
+    )
+    assert ["SG3a", "Not recorded", "", "1"] in rows
+    book = load_workbook(io.BytesIO(client.get(XLSX, {"year": YEAR}).content))
+    assert ("Not recorded", 1) in list(book["SG3a"].iter_rows(values_only=True))
+
+
+def test_the_cached_list_is_kept_apart_per_user(client, manager, lead, year_data):
+    _ours, theirs = year_data
+    client.force_login(lead)
+    assert (
+        theirs.get_absolute_url() in client.get(PAGE, {"year": YEAR}).content.decode()
+    )
+    client.force_login(manager)
+    assert (
+        theirs.get_absolute_url()
+        not in client.get(PAGE, {"year": YEAR}).content.decode()
+    )
+
+
+def test_the_data_quality_list_is_bounded_with_show_more(
+    client, lead, team, monkeypatch
+):
+    monkeypatch.setattr(sac, "DATA_QUALITY_LIMIT", 2)
+    enquiries = [_concluded(team, lacked_capacity="") for _ in range(5)]
+    urls = [enquiry.get_absolute_url() for enquiry in enquiries]
+    client.force_login(lead)
+    html = client.get(PAGE, {"year": YEAR}).content.decode()
+    section = html.split('id="check-capacity"')[1].split("<h3")[0]
+    assert "(5)" in html.split('id="check-capacity"')[1].split("</h3>")[0]
+    assert [url in section for url in urls] == [True, True, False, False, False]
+    assert "Show the next 2" in section
+    more = section.split("Show the next 2")[0].rsplit('href="', 1)[1].split('"')[0]
+    more = more.replace("&amp;", "&")
+    html = client.get(PAGE + more).content.decode()
+    section = html.split('id="check-capacity"')[1].split("<h3")[0]
+    assert [url in section for url in urls] == [False, False, True, True, False]
+    assert "Back to the first 2" in section
+    more = section.split("Show the next 2")[0].rsplit('href="', 1)[1].split('"')[0]
+    html = client.get(PAGE + more.replace("&amp;", "&")).content.decode()
+    section = html.split('id="check-capacity"')[1].split("<h3")[0]
+    assert [url in section for url in urls] == [False, False, False, False, True]
+    assert "Show the next" not in section
+
+
+def test_a_bad_show_more_cursor_shows_the_first_records(client, lead, team):
+    enquiry = _concluded(team, lacked_capacity="")
+    client.force_login(lead)
+    for query in (
+        {"more": "capacity", "after": "abc"},
+        {"more": "nonsense", "after": "1"},
+        {"more": "capacity", "after": "9" * 40},
+    ):
+        response = client.get(PAGE, {"year": YEAR, **query})
+        assert response.status_code == 200
+        assert enquiry.get_absolute_url() in response.content.decode()
+
+
+def test_data_quality_query_count_does_not_grow(
+    client, lead, team, django_assert_max_num_queries
+):
+    client.force_login(lead)
+    PersonFactory(date_of_birth=None, team=team)
+    _concluded(team, lacked_capacity="", concern__person__date_of_birth=None)
+    start, end = sac_spec_bounds(YEAR)
+    with django_assert_max_num_queries(20) as small:
+        sac.data_quality(lead, start, end)
+    for _ in range(4):
+        _concluded(team, lacked_capacity="", risk_assessment_outcome="")
+        _concluded(team, concern__person__date_of_birth=None)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        found = sac.data_quality(lead, start, end)
+    totals = {check["key"]: check["total"] for check in found}
+    assert totals["capacity"] == 5
+    assert totals["outcome"] == 4
+    assert totals["dob"] == 5
 
 
 # ---------------------------------------------------------------------------
