@@ -347,11 +347,24 @@ def _create_batch(rng, writer, size, teams, workers, span_days, per_person):
         if concern["status"] != Concern.Status.DECIDED:
             continue
         if roll > 0.305:
-            concern["decision"] = Concern.Decision.NO_ENQUIRY
-            concern["other_pathway"] = Concern.OtherPathway.INFORMATION_ADVICE
+            concern.update(
+                decision=Concern.Decision.NO_ENQUIRY,
+                other_pathway=Concern.OtherPathway.INFORMATION_ADVICE,
+                criterion_care_needs="yes",
+                criterion_abuse="no",
+                criterion_unable_to_protect="dont_know",
+                decision_reason="No abuse or neglect found; information and advice given.",
+            )
             continue
         kind = "section_42" if roll < 0.29 else "other"
-        concern["decision"] = kind if kind == "section_42" else "other_enquiry"
+        # The three-part test as judged: all three met for a section 42 enquiry.
+        concern.update(
+            decision=kind if kind == "section_42" else "other_enquiry",
+            criterion_care_needs="yes",
+            criterion_abuse="yes",
+            criterion_unable_to_protect="yes" if kind == "section_42" else "no",
+            decision_reason="Synthetic decision.",
+        )
         started = concern["received_on"] + datetime.timedelta(days=rng.randrange(1, 6))
         concluded = started + datetime.timedelta(days=int(rng.triangular(5, 180, 35)))
         enquiry = {

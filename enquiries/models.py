@@ -438,12 +438,6 @@ class Concern(TimeStampedModel):
             models.Index(
                 fields=["team", "status", "received_on"], name="enq_concern_queue"
             ),
-            # "Awaiting decision" queue: a team's undecided concerns, oldest first.
-            models.Index(
-                fields=["team", "received_on", "id"],
-                name="enq_concern_undecided",
-                condition=models.Q(status__in=["received", "information_gathering"]),
-            ),
             # SAC return: a year's concerns and the scope test of an
             # enquiry's concern, read from the index alone (no table visits).
             models.Index(

@@ -49,7 +49,15 @@ def save_changes(
         before = audit.snapshot(current)
         for name, value in changes.items():
             setattr(current, name, value)
-        current.full_clean()
+        # Validate the fields being changed (and the model's own clean());
+        # unchanged fields were valid when saved, and skipping them saves the
+        # uniqueness and constraint queries an edit does not need.
+        unchanged = [
+            field.name
+            for field in model._meta.concrete_fields
+            if field.name not in changes and field.attname not in changes
+        ]
+        current.full_clean(exclude=unchanged)
         current.version = current.version + 1
         if hasattr(current, "updated_by"):
             current.updated_by = user

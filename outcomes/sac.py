@@ -28,6 +28,13 @@ list (one GROUP BY on the JSON column, which both SQLite's text and
 PostgreSQL's jsonb support), and each distinct list is expanded to SG1e rows
 in Python. The answer has one row per distinct list, not per person.
 
+The page keeps a counted return in the Django cache for up to ten minutes
+(:func:`cached_sac_return`), keyed on the year and a cheap data version
+(:func:`data_version`), so an edit shows on the next view; downloads and the
+``sac_return`` command always count afresh. The data-quality list
+(:func:`data_quality`) counts each check with one aggregate and lists a
+bounded page of records per check, moving on by keyset.
+
 This module also holds the small services of the SAR register (create, edit,
 add an individual), which feed SG5.
 """

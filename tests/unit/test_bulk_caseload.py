@@ -26,6 +26,9 @@ def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner)
         Enquiry.objects.filter(kind="section_42").count()
         > 0.85 * Enquiry.objects.count()
     )
+    # Decisions follow the three-part test, as the concern form requires.
+    for concern in Concern.objects.exclude(decision=""):
+        concern.full_clean()
     # Every enquiry belongs to its concern's team and has its own risks.
     assert not Enquiry.objects.exclude(team=F("concern__team")).exists()
     assert not Enquiry.objects.filter(risks__isnull=True).exists()
