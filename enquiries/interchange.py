@@ -916,6 +916,11 @@ class _Writer:
                 ],
             )
             self._tick(len(batch), "enquiries")
+        if connection.vendor == "postgresql":
+            # Rows loaded in this transaction have no planner statistics yet;
+            # without them the settling queries scan the tables for each batch.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE enquiries_concern, enquiries_enquiry")
         self._settle_concern_decisions()
 
     def _lists(self, batch, by_ref, concerns, new_pks: set[int]) -> None:

@@ -19,7 +19,9 @@ def test_admin_change_to_a_case_app_record_is_audited(client, administrator):
     data.update(name="Sunrise Nursing Home", kind="care_home", is_active="on")
     response = client.post(url, data)
     assert response.status_code == 302, response.content[:500]
-    event = AuditEvent.objects.get(action="change", object_type="enquiries.Organisation")
+    event = AuditEvent.objects.get(
+        action="change", object_type="enquiries.Organisation"
+    )
     assert event.actor == administrator
     assert event.changes["name"] == ["Sunrise Care Home", "Sunrise Nursing Home"]
 
