@@ -23,6 +23,7 @@ test: setup assets
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=true DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: setup
 	$(BIN)/ruff format .
