@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from budgets import services
 from budgets.models import (
@@ -355,7 +356,7 @@ def test_manager_sees_due_and_overdue_reviews_of_their_team_only(
     html = client.get(
         reverse("budgets:manager_report", args=["reviews-due"])
     ).content.decode()
-    assert overdue.person.full_name in html
+    assert escape(overdue.person.full_name) in html
     assert html.count("Overdue") == 1
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from enquiries.factories import EnquiryFactory, OrganisationFactory
 from enquiries.models import ChronologyEvent, Enquiry, OrganisationalEnquiry
@@ -127,7 +128,7 @@ def test_link_and_unlink_an_enquiry(client, practitioner, org_enquiry, team):
     enquiry = EnquiryFactory(concern__person__team=team)
     client.force_login(practitioner)
     page = client.get(detail(org_enquiry)).content.decode()
-    assert enquiry.concern.person.full_name in page  # offered in the list
+    assert escape(enquiry.concern.person.full_name) in page  # offered in the list
     response = client.post(link(org_enquiry), {"enquiry": str(enquiry.reference)})
     assert response.status_code == 302
     enquiry.refresh_from_db()

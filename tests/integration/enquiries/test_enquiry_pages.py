@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from enquiries.factories import (
     DesiredOutcomeFactory,
@@ -100,7 +101,7 @@ def test_pages_show_to_the_team_with_identity_and_outcomes(
     response = client.get(url(name, enquiry, *args))
     assert response.status_code == 200
     html = response.content.decode()
-    assert enquiry.concern.person.full_name in html
+    assert escape(enquiry.concern.person.full_name) in html
     assert "I want to feel safe at home." in html
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from enquiries.factories import ConcernFactory, EnquiryFactory, PersonFactory
@@ -365,7 +366,7 @@ def test_add_a_review_then_individuals(client, manager, team):
     assert cells[("SG5a", "Where one or more individuals died", "")] == 1
     assert cells[("SG5b", "Who suffered serious harm and survived", "")] == 1
     html = client.get(detail).content.decode()
-    assert person.full_name in html
+    assert escape(person.full_name) in html
     assert "Unnamed individual" in html
 
 
