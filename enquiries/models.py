@@ -480,7 +480,15 @@ class Concern(TimeStampedModel):
             errors["incident_date"] = (
                 "Date it happened must be on or before the date received"
             )
-        if self.decision == self.Decision.SECTION_42 and not self.three_part_test_met:
+        # A decision made here rests on the test recorded here. A decision
+        # carried over from another system (imported, no decider) keeps the
+        # test it had there, so its record can still be edited.
+        decided_here = self.decided_by_id is not None
+        if (
+            self.decision == self.Decision.SECTION_42
+            and decided_here
+            and not self.three_part_test_met
+        ):
             errors["decision"] = (
                 "A section 42 enquiry needs all three parts of the test met. "
                 "Choose other enquiry or no enquiry, or review the test"

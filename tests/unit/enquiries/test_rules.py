@@ -297,3 +297,31 @@ def test_enquiry_due_follows_its_status(db):
     closed = Enquiry(status="closed", started_on=started)
     assert enquiry_due(planning, scales) == datetime.date(2026, 6, 8)  # 5 working days
     assert enquiry_due(closed, scales) is None
+
+
+@pytest.mark.django_db
+def test_imported_section_42_decision_without_the_test_can_still_be_edited(
+    practitioner,
+):
+    from enquiries.factories import ConcernFactory
+    from msp.concurrency import save_changes
+
+    imported = ConcernFactory(status="decided", decision="section_42")
+    saved = save_changes(
+        user=practitioner,
+        instance=imported,
+        expected_version=imported.version,
+        changes={"immediate_actions": "Moved to a place of safety"},
+    )
+    assert saved.immediate_actions == "Moved to a place of safety"
+
+
+@pytest.mark.django_db
+def test_section_42_decided_here_needs_the_three_part_test(practitioner):
+    from django.core.exceptions import ValidationError
+
+    from enquiries.factories import ConcernFactory
+
+    concern = ConcernFactory(decision="section_42", decided_by=practitioner)
+    with pytest.raises(ValidationError, match="all three parts"):
+        concern.full_clean()
