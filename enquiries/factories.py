@@ -10,7 +10,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from enquiries import codes
-from msp.factories import TeamFactory, UserFactory
+from msp.factories import PrintedFaker, TeamFactory, UserFactory
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"
 
@@ -19,7 +19,7 @@ class OrganisationFactory(DjangoModelFactory):
     class Meta:
         model = "enquiries.Organisation"
 
-    name = factory.Faker("company")
+    name = PrintedFaker("company")
     kind = "care_home"
 
 
@@ -27,13 +27,13 @@ class PersonFactory(DjangoModelFactory):
     class Meta:
         model = "enquiries.Person"
 
-    given_name = factory.Faker("first_name")
-    family_name = factory.Faker("last_name")
+    given_name = PrintedFaker("first_name")
+    family_name = PrintedFaker("last_name")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=19, maximum_age=99)
     gender = factory.Iterator([codes.Gender.FEMALE, codes.Gender.MALE])
     ethnicity = codes.Ethnicity.WHITE_BRITISH
     primary_support_reason = codes.SupportReason.PHYSICAL_PERSONAL_CARE
-    address = factory.Faker("street_address")
+    address = PrintedFaker("street_address")
     postcode = factory.Faker("postcode")
     address_type = codes.AddressType.OWN_HOME
     team = factory.SubFactory(TeamFactory)
@@ -50,7 +50,7 @@ class ConcernFactory(DjangoModelFactory):
     )
     received_via = "phone"
     referrer_type = "family"
-    referrer_name = factory.Faker("name")
+    referrer_name = PrintedFaker("name")
     summary = "Neighbour reports the adult has had no food in the house for days."
     adult_aware = "yes"
 
@@ -63,7 +63,7 @@ class RiskFactory(DjangoModelFactory):
     risk_type = codes.RiskType.NEGLECT_OMISSION
     location = codes.RiskLocation.OWN_HOME
     source = codes.RiskSource.KNOWN
-    source_person_name = factory.Faker("name")
+    source_person_name = PrintedFaker("name")
 
 
 class EnquiryFactory(DjangoModelFactory):
