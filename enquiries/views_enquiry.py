@@ -95,6 +95,13 @@ def _writable(request: HttpRequest, reference) -> Enquiry:
     return _enquiry(request, reference)
 
 
+def _for_request(request: HttpRequest, reference) -> Enquiry:
+    """The enquiry for a stage page: writable on POST, readable on GET."""
+    if request.method == "POST":
+        return _writable(request, reference)
+    return _enquiry(request, reference)
+
+
 MAX_ID = 2**63 - 1
 
 
@@ -420,11 +427,7 @@ def enquiry_planning(request: HttpRequest, reference) -> HttpResponse:
 
 
 def enquiry_meeting_add(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     if guard := _closed_guard(request, enquiry):
         return guard
     if request.method == "POST":
@@ -453,11 +456,7 @@ def enquiry_meeting_add(request: HttpRequest, reference) -> HttpResponse:
 
 
 def enquiry_caused_add(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     if guard := _closed_guard(request, enquiry):
         return guard
     if request.method == "POST":
@@ -488,11 +487,7 @@ def enquiry_caused_add(request: HttpRequest, reference) -> HttpResponse:
 
 
 def enquiry_caused_report(request: HttpRequest, reference, caused_id: int):
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     caused = (
         CausedEnquiry.objects.filter(enquiry=enquiry, pk=_id(caused_id))
         .select_related("organisation", "enquiry__concern__person")
@@ -538,11 +533,7 @@ def enquiry_caused_report(request: HttpRequest, reference, caused_id: int):
 
 
 def enquiry_findings(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     conflict = []
     if request.method == "POST":
         if guard := _closed_guard(request, enquiry):
@@ -575,11 +566,7 @@ def enquiry_findings(request: HttpRequest, reference) -> HttpResponse:
 
 
 def enquiry_outcome(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     assessments = list(
         CapacityAssessment.objects.filter(enquiry=enquiry).order_by("assessed_on", "id")
     )
@@ -631,11 +618,7 @@ def enquiry_outcome(request: HttpRequest, reference) -> HttpResponse:
 
 
 def enquiry_risk_add(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     if guard := _closed_guard(request, enquiry):
         return guard
     if request.method == "POST":
@@ -684,11 +667,7 @@ def enquiry_risk_withdraw(request: HttpRequest, reference, risk_id: int):
 
 
 def enquiry_capacity_add(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     if guard := _closed_guard(request, enquiry):
         return guard
     if request.method == "POST":
@@ -721,11 +700,7 @@ def enquiry_capacity_add(request: HttpRequest, reference) -> HttpResponse:
 
 
 def enquiry_advocacy_add(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     if guard := _closed_guard(request, enquiry):
         return guard
     if request.method == "POST":
@@ -755,11 +730,7 @@ def enquiry_advocacy_add(request: HttpRequest, reference) -> HttpResponse:
 
 
 def enquiry_advocacy_progress(request: HttpRequest, reference, referral_id: int):
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     referral = AdvocacyReferral.objects.filter(
         enquiry=enquiry, pk=_id(referral_id)
     ).first()
@@ -809,11 +780,7 @@ def enquiry_advocacy_progress(request: HttpRequest, reference, referral_id: int)
 
 
 def enquiry_plan(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     conflict = []
     if request.method == "POST":
         if guard := _closed_guard(request, enquiry):
@@ -856,11 +823,7 @@ def enquiry_plan(request: HttpRequest, reference) -> HttpResponse:
 
 
 def _plan_action_page(request: HttpRequest, reference, action_id: int | None):
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     action = None
     if action_id is not None:
         action = PlanAction.objects.filter(enquiry=enquiry, pk=_id(action_id)).first()
@@ -927,11 +890,7 @@ def enquiry_plan_action_edit(request: HttpRequest, reference, action_id: int):
 
 
 def enquiry_plan_review_add(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     if guard := _closed_guard(request, enquiry):
         return guard
     if request.method == "POST":
@@ -964,11 +923,7 @@ def enquiry_plan_review_add(request: HttpRequest, reference) -> HttpResponse:
 
 def enquiry_closure(request: HttpRequest, reference) -> HttpResponse:
     """The practitioner's closure page: details, then ask a manager to sign off."""
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     conflict = []
     if request.method == "POST":
         if guard := _closed_guard(request, enquiry):
@@ -1085,11 +1040,7 @@ def enquiry_send_back(request: HttpRequest, reference) -> HttpResponse:
 
 
 def enquiry_allocate(request: HttpRequest, reference) -> HttpResponse:
-    enquiry = (
-        _writable(request, reference)
-        if request.method == "POST"
-        else _enquiry(request, reference)
-    )
+    enquiry = _for_request(request, reference)
     if guard := _closed_guard(request, enquiry):
         return guard
     conflict = []
