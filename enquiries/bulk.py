@@ -36,6 +36,7 @@ from enquiries.models import (
     Person,
     PersonView,
     Risk,
+    refresh_outcomes_expressed,
 )
 
 GIVEN = [
@@ -207,6 +208,8 @@ def create_bulk_caseload(
         done += size
         report(f"{done:,} of {people:,} people; {writer.counts['concerns']:,} concerns")
     writer.finish()
+    # Rows written by COPY skip DesiredOutcome.save(): derive the flag once.
+    refresh_outcomes_expressed(Enquiry.objects.all())
     return writer.counts
 
 

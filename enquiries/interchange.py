@@ -50,6 +50,7 @@ from enquiries.models import (
     Risk,
     SafeguardingAdultsReview,
     SarIndividual,
+    refresh_outcomes_expressed,
     validate_nhs_number,
 )
 from msp import audit
@@ -1015,6 +1016,14 @@ class _Writer:
             ).update(status=DesiredOutcome.Status.WITHDRAWN)
         self._insert(Risk, new_risks)
         self._insert(DesiredOutcome, new_outcomes)
+        # Inserted and withdrawn in bulk, past DesiredOutcome.save().
+        touched = [by_ref[record["ref"]] for record in batch]
+        refresh_outcomes_expressed(
+            Enquiry.objects.filter(
+                Q(pk__in=[e.pk for e in touched])
+                | Q(concern_id__in={e.concern_id for e in touched})
+            )
+        )
 
     def _settle_concern_decisions(self) -> None:
         """Concerns in the file: decided if they led to an enquiry, else closed."""

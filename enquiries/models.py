@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Upper
 from django.urls import reverse
 
@@ -673,6 +674,10 @@ class Enquiry(TimeStampedModel):
         max_length=10, choices=codes.Achieved.choices, blank=True
     )
     outcomes_achieved_changed_reason = models.TextField(blank=True)
+    # Derived, never typed: a desired outcome (not withdrawn) is recorded for
+    # this enquiry or its concern. Kept by DesiredOutcome.save() and
+    # refresh_outcomes_expressed(), so reports read a column, not a sub-query.
+    outcomes_expressed = models.BooleanField(default=False, editable=False)
     # Safeguarding plan
     plan_agreed_with_adult = models.BooleanField(null=True, blank=True)
     plan_not_agreed_reason = models.TextField(blank=True)
@@ -739,6 +744,14 @@ class Enquiry(TimeStampedModel):
                 name="enquiries_enquiry_concluded_after_start",
             )
         ]
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.concern_id:
+            # Outcomes recorded at the concern stage count from the start.
+            self.outcomes_expressed = (
+                expressed_desired_outcomes().filter(concern_id=self.concern_id).exists()
+            )
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.concern.person}"
@@ -878,6 +891,15 @@ class PersonView(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
+        indexes = [
+            # "A stage with the adult's views not obtained" (dashboard and
+            # exceptions): a small index of just those entries.
+            models.Index(
+                fields=["enquiry", "stage"],
+                name="enq_view_not_obtained",
+                condition=models.Q(source="not_obtained"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Views at {self.get_stage_display()} ({self.get_source_display()})"
@@ -973,13 +995,58 @@ class DesiredOutcome(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
+        indexes = [
+            # Outcomes still to be evaluated with the adult (dashboard and
+            # exceptions): few at any time, whatever the history.
+            models.Index(
+                fields=["enquiry"],
+                name="enq_outcome_unrated_enquiry",
+                condition=models.Q(status="active", achieved=""),
+            ),
+            models.Index(
+                fields=["concern"],
+                name="enq_outcome_unrated_concern",
+                condition=models.Q(status="active", achieved=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        enquiries = Q(pk=self.enquiry_id) if self.enquiry_id else Q()
+        if self.concern_id:
+            enquiries |= Q(concern_id=self.concern_id)
+        if enquiries:
+            refresh_outcomes_expressed(Enquiry.objects.filter(enquiries))
+
     @property
     def audit_person(self) -> Person:
         return self.person
+
+
+def expressed_desired_outcomes() -> QuerySet[DesiredOutcome]:
+    """Desired outcomes that count as expressed: any not withdrawn."""
+    return DesiredOutcome.objects.exclude(status=DesiredOutcome.Status.WITHDRAWN)
+
+
+def refresh_outcomes_expressed(enquiries: QuerySet[Enquiry]) -> int:
+    """Set ``Enquiry.outcomes_expressed`` from the desired outcomes, in one UPDATE.
+
+    For writes that bypass ``DesiredOutcome.save()`` (imports, bulk loads).
+    """
+    expressed = expressed_desired_outcomes()
+    return enquiries.update(
+        outcomes_expressed=Case(
+            When(
+                Exists(expressed.filter(enquiry=OuterRef("pk")))
+                | Exists(expressed.filter(concern_id=OuterRef("concern_id"))),
+                then=Value(True),
+            ),
+            default=Value(False),
+        )
+    )
 
 
 class ConsentDecision(models.Model):

@@ -17,8 +17,6 @@ from __future__ import annotations
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     CharField,
-    Exists,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -26,7 +24,7 @@ from django.db.models import (
 )
 
 from enquiries import codes
-from enquiries.models import DesiredOutcome, Enquiry
+from enquiries.models import Enquiry, expressed_desired_outcomes
 from outcomes import sac_spec
 
 EXPRESSED = "expressed"
@@ -47,14 +45,9 @@ LABELS: dict[str, str] = dict(zip(CATEGORIES, sac_spec.MSP_ASKED, strict=True))
 ANNOTATION = "msp_asked"
 
 
-def _expressed_outcomes():
-    """Outcomes that count as expressed: any not withdrawn (revised ones too)."""
-    return DesiredOutcome.objects.exclude(status=DesiredOutcome.Status.WITHDRAWN)
-
-
 def outcomes_expressed(enquiry: Enquiry) -> bool:
     return (
-        _expressed_outcomes()
+        expressed_desired_outcomes()
         .filter(Q(enquiry=enquiry) | Q(concern_id=enquiry.concern_id))
         .exists()
     )
@@ -83,20 +76,13 @@ def msp_asked_label(enquiry: Enquiry) -> str:
     return LABELS[msp_asked_category(enquiry)]
 
 
-def expressed_exists() -> Exists:
-    """``EXISTS`` expression: the enquiry (as OuterRef) has an expressed outcome."""
-    return Exists(
-        _expressed_outcomes().filter(
-            Q(enquiry=OuterRef("pk")) | Q(concern_id=OuterRef("concern_id"))
-        )
-    )
-
-
 def msp_asked_expression() -> CaseWhen:
     yes = codes.YesNoDontKnow.YES
     return CaseWhen(
         When(
-            Q(asked_desired_outcomes=yes) & Q(expressed_exists()),
+            # The stored, derived flag (Enquiry.outcomes_expressed): a column
+            # read instead of a sub-query per enquiry.
+            Q(asked_desired_outcomes=yes, outcomes_expressed=True),
             then=Value(EXPRESSED),
         ),
         When(asked_desired_outcomes=yes, then=Value(NOT_EXPRESSED)),

@@ -1,11 +1,15 @@
 """What safeguarding achieved: the figures behind the managers' MSP dashboard.
 
-Every figure is counted by the database with aggregate queries over the
-enquiries the user may see (``msp.access.visible`` is applied to the base
-queryset first), so the number of queries stays the same however many
-enquiries there are. Each countable figure is a named condition
-(:data:`FIGURES`), so the dashboard, its CSV and the drill-down list of
-enquiries behind a figure all use one definition.
+Every figure is counted from aggregate queries over the enquiries the user
+may see (``msp.access.visible`` is applied to the base queryset first), so the
+number of queries stays the same however many enquiries there are. Each
+countable figure is a named condition (:data:`FIGURES`), so the dashboard, its
+CSV and the drill-down list of enquiries behind a figure all use one
+definition: the drill-down filters with it in the database; the dashboard
+counts the enquiries grouped by every value the conditions read (one
+``GROUP BY`` query, each per-enquiry sub-query evaluated once) and adds the
+groups that meet each condition (:func:`compile_condition`). The per-stage
+view figures are one grouped query over the views.
 
 "Concluded" means closed (signed off) with a conclusion date in the period.
 An enquiry sent back from "awaiting sign-off" is open again, so it is not
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -45,23 +49,12 @@ from enquiries.models import (
     PlanAction,
     Risk,
 )
+from enquiries.timescales import add_working_days, load_timescales
 from msp.access import visible
 from outcomes import msp, sac_spec
 from outcomes.models import AgreementScale, FeedbackAnswer, FeedbackResponse
 
-try:  # Working days (weekends and bank holidays) when the timescales module exists.
-    from enquiries.timescales import add_working_days, load_timescales
-
-    WORKING_DAYS = True
-except ImportError:  # pragma: no cover - depends on the enquiries app's version
-    WORKING_DAYS = False
-
-    def add_working_days(start: datetime.date, n: int) -> datetime.date:
-        return start + datetime.timedelta(days=n)
-
-    def load_timescales() -> dict[str, int]:
-        return {"decision": 2, "plan": 7, "closure": 28}
-
+WORKING_DAYS = True
 
 Closed = Enquiry.Status.CLOSED
 Achieved = codes.Achieved
@@ -165,14 +158,54 @@ def open_enquiries(user, filters: ReportFilter) -> QuerySet[Enquiry]:
 # ---------------------------------------------------------------------------
 
 
-def _current_views(stage: str):
-    return PersonView.objects.filter(
-        enquiry=OuterRef("pk"), stage=stage, superseded_by__isnull=True
+def _current_views(stage: str | None = None):
+    views = PersonView.objects.filter(
+        enquiry=OuterRef("pk"), superseded_by__isnull=True
+    )
+    return views.filter(stage=stage) if stage else views
+
+
+def _stage_without_obtained_view() -> Exists:
+    """A stage whose current views all say "not obtained" (none obtained)."""
+    obtained_at_same_stage = PersonView.objects.filter(
+        enquiry=OuterRef("enquiry"),
+        stage=OuterRef("stage"),
+        superseded_by__isnull=True,
+    ).exclude(source=codes.ViewSource.NOT_OBTAINED)
+    return Exists(
+        _current_views()
+        .filter(stage__in=VIEW_STAGES, source=codes.ViewSource.NOT_OBTAINED)
+        .exclude(Exists(obtained_at_same_stage))
     )
 
 
-def annotate_for_figures(queryset: QuerySet[Enquiry]) -> QuerySet[Enquiry]:
-    """Everything the figure conditions need, as per-enquiry database expressions."""
+# The per-enquiry values every figure's condition is written in (besides the
+# enquiry's own fields). The dashboard groups the enquiries by these values, so
+# each sub-query runs once per enquiry, not once per figure that uses it.
+GROUPED_FIELDS: tuple[str, ...] = (
+    msp.ANNOTATION,
+    "outcomes_achieved",
+    "risk_assessment_outcome",
+    "risk_result",
+    "lacked_capacity",
+    "capacity_support",
+    "advocate_allocated",
+    "adult_view_on_closure",
+    "has_feedback",
+    "has_unrated_outcome",
+    "view_not_obtained",
+)
+
+
+def annotate_for_figures(
+    queryset: QuerySet[Enquiry], stages: tuple[str, ...] = ()
+) -> QuerySet[Enquiry]:
+    """Everything the figure conditions need, as per-enquiry database expressions.
+
+    ``stages``: also mark whether each of these stages has current views
+    (``view_any_<stage>``) and obtained ones (``view_ok_<stage>``), for the
+    list of enquiries behind a per-stage figure.
+    """
     allocated = Q(
         status__in=[
             AdvocacyReferral.Status.ALLOCATED,
@@ -180,9 +213,7 @@ def annotate_for_figures(queryset: QuerySet[Enquiry]) -> QuerySet[Enquiry]:
         ]
     ) | Q(allocated_on__isnull=False)
     unrated = DesiredOutcome.objects.filter(
-        Q(enquiry=OuterRef("pk")) | Q(concern_id=OuterRef("concern_id")),
-        status=DesiredOutcome.Status.ACTIVE,
-        achieved="",
+        status=DesiredOutcome.Status.ACTIVE, achieved=""
     )
     annotations = {
         msp.ANNOTATION: msp.msp_asked_expression(),
@@ -190,9 +221,12 @@ def annotate_for_figures(queryset: QuerySet[Enquiry]) -> QuerySet[Enquiry]:
             AdvocacyReferral.objects.filter(allocated, enquiry=OuterRef("pk"))
         ),
         "has_feedback": Exists(FeedbackResponse.objects.filter(enquiry=OuterRef("pk"))),
-        "has_unrated_outcome": Exists(unrated),
+        # Two EXISTS (each one index probe) rather than one over an OR.
+        "has_unrated_outcome": Exists(unrated.filter(enquiry=OuterRef("pk")))
+        | Exists(unrated.filter(concern_id=OuterRef("concern_id"))),
+        "view_not_obtained": _stage_without_obtained_view(),
     }
-    for stage in VIEW_STAGES:
+    for stage in stages:
         annotations[f"view_any_{stage}"] = Exists(_current_views(stage))
         annotations[f"view_ok_{stage}"] = Exists(
             _current_views(stage).exclude(source=codes.ViewSource.NOT_OBTAINED)
@@ -207,6 +241,9 @@ class Figure:
     condition: Q
     denominator: str | None = None
     section: str = ""
+    # Per-stage figures are counted over the views (one grouped query), not
+    # per enquiry; their condition needs ``annotate_for_figures(stages=...)``.
+    stage: str = ""
 
 
 def _risk_identified() -> Q:
@@ -221,13 +258,6 @@ def _no_evaluation() -> Q:
     return Q(**{msp.ANNOTATION: msp.EXPRESSED}) & (
         Q(outcomes_achieved="") | Q(has_unrated_outcome=True)
     )
-
-
-def _view_not_obtained() -> Q:
-    condition = Q()
-    for stage in VIEW_STAGES:
-        condition |= Q(**{f"view_any_{stage}": True, f"view_ok_{stage}": False})
-    return condition
 
 
 def _closure_without_view() -> Q:
@@ -332,7 +362,7 @@ def _build_figures() -> OrderedDict[str, Figure]:
         Figure(
             "view_not_obtained",
             "A stage was completed with the adult's views not obtained",
-            _view_not_obtained(),
+            Q(view_not_obtained=True),
             "concluded",
             "The adult's views",
         ),
@@ -353,6 +383,7 @@ def _build_figures() -> OrderedDict[str, Figure]:
                 Q(**{f"view_any_{stage}": True}),
                 None,
                 "Views recorded per stage",
+                stage=stage,
             )
         )
         figures.append(
@@ -362,6 +393,7 @@ def _build_figures() -> OrderedDict[str, Figure]:
                 Q(**{f"view_ok_{stage}": True}),
                 f"stage_{stage}",
                 "Views recorded per stage",
+                stage=stage,
             )
         )
     return OrderedDict((figure.key, figure) for figure in figures)
@@ -423,19 +455,120 @@ class Row:
         return round(100 * self.count / self.out_of, 1)
 
 
-def figure_counts(queryset: QuerySet[Enquiry]) -> dict[str, int]:
-    """Every figure in :data:`FIGURES` counted by one aggregate query."""
-    annotated = annotate_for_figures(queryset)
-    # Aliases are prefixed so they never shadow a field of the same name.
-    result = annotated.aggregate(
-        **{
-            f"n__{key}": Count("pk", filter=figure.condition)
-            if figure.condition
-            else Count("pk")
-            for key, figure in FIGURES.items()
-        }
+def compile_condition(condition: Q) -> Callable[[dict], bool]:
+    """A figure's condition as a Python test over one group's fetched values.
+
+    The figure conditions are plain ``Q`` objects (so drill-downs filter with
+    them in the database); this reads them over the values fetched by
+    :func:`grouped_enquiries`. Only the lookups the figures use are known:
+    exact and ``__in``; anything else is an error, never a guess.
+    """
+    tests: list[Callable[[dict], bool]] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            tests.append(compile_condition(child))
+            continue
+        lookup, wanted = child
+        name, _sep, operator = lookup.rpartition("__")
+        if operator == "in":
+            options = tuple(wanted)
+            tests.append(lambda values, n=name, w=options: values[n] in w)
+        elif operator == "exact" or not name:
+            field_name = name or lookup
+            tests.append(lambda values, n=field_name, w=wanted: values[n] == w)
+        else:
+            raise ValueError(f"Figure lookup {lookup!r} is not supported")
+    if condition.connector not in (Q.AND, Q.OR):
+        raise ValueError(f"Figure connector {condition.connector!r} is not supported")
+    combine = any if condition.connector == Q.OR else all
+    negated = condition.negated
+
+    def test(values: dict) -> bool:
+        result = combine(each(values) for each in tests)
+        return not result if negated else result
+
+    return test
+
+
+def matches(condition: Q, values: dict) -> bool:
+    """Whether one group of :func:`grouped_enquiries` meets ``condition``."""
+    return compile_condition(condition)(values)
+
+
+def grouped_enquiries(queryset: QuerySet[Enquiry]) -> list[dict]:
+    """The enquiries counted by month and by every value a figure reads.
+
+    One query; each group has the values of :data:`GROUPED_FIELDS`, ``month``
+    (of conclusion) and ``n`` (how many enquiries).
+    """
+    return list(
+        annotate_for_figures(queryset)
+        .annotate(month=TruncMonth("concluded_on"))
+        .values("month", *GROUPED_FIELDS)
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {key: result[f"n__{key}"] for key in FIGURES}
+
+
+def stage_view_counts(queryset: QuerySet[Enquiry]) -> dict[str, int]:
+    """The per-stage figures: enquiries with current views, and obtained ones."""
+    # "Not superseded" as NOT EXISTS (an anti-join) rather than the reverse
+    # one-to-one's LEFT JOIN ... IS NULL, which PostgreSQL estimates at one
+    # row and then probes every view one by one.
+    superseded = Exists(PersonView.objects.filter(supersedes=OuterRef("pk")))
+    rows = (
+        PersonView.objects.filter(
+            ~superseded,
+            enquiry__in=queryset.values("pk"),
+            stage__in=VIEW_STAGES,
+        )
+        .values("stage")
+        .annotate(
+            any=Count("enquiry", distinct=True),
+            ok=Count(
+                "enquiry",
+                distinct=True,
+                filter=~Q(source=codes.ViewSource.NOT_OBTAINED),
+            ),
+        )
+        .order_by()
+    )
+    counts = {}
+    for stage in VIEW_STAGES:
+        counts[f"stage_{stage}"] = counts[f"stage_ok_{stage}"] = 0
+    for row in rows:
+        counts[f"stage_{row['stage']}"] = row["any"]
+        counts[f"stage_ok_{row['stage']}"] = row["ok"]
+    return counts
+
+
+_GROUP_TESTS: dict[str, Callable[[dict], bool]] = {
+    key: compile_condition(figure.condition)
+    for key, figure in FIGURES.items()
+    if not figure.stage
+}
+
+
+def counts_from_groups(groups: list[dict]) -> dict[str, int]:
+    """Every figure but the per-stage ones, added up over the groups."""
+    counts = dict.fromkeys(_GROUP_TESTS, 0)
+    # Groups differ by month as well; each combination of values is tested once.
+    met: dict[tuple, list[str]] = {}
+    for group in groups:
+        values = tuple(group[name] for name in GROUPED_FIELDS)
+        if values not in met:
+            met[values] = [key for key, test in _GROUP_TESTS.items() if test(group)]
+        for key in met[values]:
+            counts[key] += group["n"]
+    return counts
+
+
+def figure_counts(queryset: QuerySet[Enquiry]) -> dict[str, int]:
+    """Every figure in :data:`FIGURES`, counted by two aggregate queries."""
+    return {
+        **counts_from_groups(grouped_enquiries(queryset)),
+        **stage_view_counts(queryset),
+    }
 
 
 def rows_for(counts: dict[str, int], keys: list[str] | None = None) -> list[Row]:
@@ -454,37 +587,32 @@ def rows_for(counts: dict[str, int], keys: list[str] | None = None) -> list[Row]
     return rows
 
 
+PERIOD_MEASURES: dict[str, Callable[[dict], bool]] = {
+    "concluded": _GROUP_TESTS["concluded"],
+    "asked": _GROUP_TESTS["asked"],
+    "fully": _GROUP_TESTS[f"achieved_{Achieved.FULLY}"],
+    "partially": _GROUP_TESTS[f"achieved_{Achieved.PARTIALLY}"],
+    "not_achieved": _GROUP_TESTS[f"achieved_{Achieved.NOT}"],
+}
+
+
 def by_period(queryset: QuerySet[Enquiry], filters: ReportFilter) -> list[dict]:
     """Concluded enquiries per month (or quarter) with how outcomes were achieved."""
-    expressed = Q(**{msp.ANNOTATION: msp.EXPRESSED})
-    per_month = (
-        msp.annotate_msp_asked(queryset)
-        .annotate(month=TruncMonth("concluded_on"))
-        .values("month")
-        .annotate(
-            concluded=Count("pk"),
-            asked=Count(
-                "pk",
-                filter=Q(
-                    **{f"{msp.ANNOTATION}__in": [msp.EXPRESSED, msp.NOT_EXPRESSED]}
-                ),
-            ),
-            fully=Count("pk", filter=expressed & Q(outcomes_achieved=Achieved.FULLY)),
-            partially=Count(
-                "pk", filter=expressed & Q(outcomes_achieved=Achieved.PARTIALLY)
-            ),
-            not_achieved=Count(
-                "pk", filter=expressed & Q(outcomes_achieved=Achieved.NOT)
-            ),
-        )
-        .order_by("month")
-    )
-    found = {}
-    for row in per_month:
-        month = row["month"]
+    return periods_from_groups(grouped_enquiries(queryset), filters)
+
+
+def periods_from_groups(groups: list[dict], filters: ReportFilter) -> list[dict]:
+    found: dict[tuple[int, int], dict[str, int]] = {}
+    for group in groups:
+        month = group["month"]
         if isinstance(month, datetime.datetime):
             month = month.date()
-        found[(month.year, month.month)] = row
+        totals = found.setdefault(
+            (month.year, month.month), dict.fromkeys(PERIOD_MEASURES, 0)
+        )
+        for name, test in PERIOD_MEASURES.items():
+            if test(group):
+                totals[name] += group["n"]
     buckets: OrderedDict[str, dict] = OrderedDict()
     year, month = filters.start.year, filters.start.month
     while (year, month) <= (filters.end.year, filters.end.month):
@@ -714,14 +842,15 @@ def dashboard(user, filters: ReportFilter) -> dict:
     """Every figure on the dashboard. A fixed number of queries."""
     with _without_jit():
         concluded = concluded_enquiries(user, filters)
-        counts = figure_counts(concluded)
+        groups = grouped_enquiries(concluded)
+        counts = {**counts_from_groups(groups), **stage_view_counts(concluded)}
         sections: OrderedDict[str, list[Row]] = OrderedDict()
         for row in rows_for(counts):
             sections.setdefault(row.section, []).append(row)
         return {
             "counts": counts,
             "sections": sections,
-            "periods": by_period(concluded, filters),
+            "periods": periods_from_groups(groups, filters),
             "feedback": feedback_summary(concluded),
             "timescales": timescale_summary(concluded),
             "working_days": WORKING_DAYS,
@@ -848,9 +977,11 @@ def figure_label(key: str) -> str | None:
 def enquiries_behind(user, filters: ReportFilter, key: str) -> QuerySet[Enquiry]:
     """The enquiries a figure counts (access rules applied). KeyError if unknown."""
     if key in FIGURES:
-        return annotate_for_figures(concluded_enquiries(user, filters)).filter(
-            FIGURES[key].condition
-        )
+        figure = FIGURES[key]
+        stages = (figure.stage,) if figure.stage else ()
+        return annotate_for_figures(
+            concluded_enquiries(user, filters), stages=stages
+        ).filter(figure.condition)
     if key in LATE_KEYS:
         concluded = concluded_enquiries(user, filters)
         return concluded.filter(pk__in=late_ids(concluded, LATE_KEYS[key]))

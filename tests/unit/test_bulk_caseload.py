@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db.models import F
+from django.db.models import F, Q
 
 from enquiries.bulk import create_bulk_caseload
 from enquiries.models import ChronologyEvent, Concern, Enquiry, Person, Risk
@@ -51,3 +51,9 @@ def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner)
     assert not Enquiry.objects.filter(concluded_on__gt=today).exists()
     assert not Risk.objects.filter(enquiry__isnull=True).exists()
     assert ChronologyEvent.objects.count() == counts["concerns"] + counts["enquiries"]
+    # The derived "outcomes expressed" flag matches the desired outcomes.
+    expressed = Enquiry.objects.filter(
+        Q(desired_outcomes__isnull=False) | Q(concern__desired_outcomes__isnull=False)
+    ).distinct()
+    assert set(Enquiry.objects.filter(outcomes_expressed=True)) == set(expressed)
+    assert expressed.exists()
