@@ -36,6 +36,7 @@ from enquiries.models import (
     Person,
     PersonView,
     Risk,
+    refresh_adult_on_receipt,
     refresh_outcomes_expressed,
 )
 
@@ -208,8 +209,9 @@ def create_bulk_caseload(
         done += size
         report(f"{done:,} of {people:,} people; {writer.counts['concerns']:,} concerns")
     writer.finish()
-    # Rows written by COPY skip DesiredOutcome.save(): derive the flag once.
+    # Rows written by COPY skip save(): derive the stored flags once.
     refresh_outcomes_expressed(Enquiry.objects.all())
+    refresh_adult_on_receipt(Concern.objects.all())
     return writer.counts
 
 

@@ -50,6 +50,7 @@ from enquiries.models import (
     Risk,
     SafeguardingAdultsReview,
     SarIndividual,
+    refresh_adult_on_receipt,
     refresh_outcomes_expressed,
     validate_nhs_number,
 )
@@ -777,6 +778,10 @@ class _Writer:
             for person in created:
                 person.team = self.team
             self._save(Person, "person", created, changed, self.PERSON_FIELDS)
+            if changed:
+                # A changed date of birth can move existing concerns in or
+                # out of the SAC's scope (bulk_update skips Person.save()).
+                refresh_adult_on_receipt(Concern.objects.filter(person__in=changed))
             self._tick(len(batch), "people")
 
     # -- concerns ------------------------------------------------------------
@@ -1031,6 +1036,8 @@ class _Writer:
             ids = Concern.objects.filter(
                 _match(Concern, {r["ref"] for r in batch})
             ).values("pk")
+            # Written in bulk, past Concern.save(): derive the age test here.
+            refresh_adult_on_receipt(Concern.objects.filter(pk__in=ids))
             has_enquiry = Exists(Enquiry.objects.filter(concern=OuterRef("pk")))
             has_s42 = Exists(
                 Enquiry.objects.filter(

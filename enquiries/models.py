@@ -14,12 +14,15 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Upper
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Upper
 from django.urls import reverse
 
 from enquiries import codes
 from msp.models import TimeStampedModel
+from outcomes.sac_spec import age_on
+
+ADULT_AGE = 18
 
 
 def validate_nhs_number(value: str) -> None:
@@ -199,6 +202,32 @@ class Person(TimeStampedModel):
     def __str__(self) -> str:
         return self.full_name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        person._loaded_birth = person.__dict__.get("date_of_birth")
+        return person
+
+    def save(self, *args, **kwargs):
+        born_changed = not self._state.adding and self.date_of_birth != getattr(
+            self, "_loaded_birth", self.date_of_birth
+        )
+        super().save(*args, **kwargs)
+        self._loaded_birth = self.date_of_birth
+        if born_changed:
+            # A corrected date of birth can move their concerns in or out of
+            # the SAC's scope.
+            refresh_adult_on_receipt(Concern.objects.filter(person=self))
+
+    def is_adult_on(self, day: datetime.date) -> bool:
+        """18 or over on ``day``; someone with no date of birth counts as an adult."""
+        # Dates may still be ISO strings before the row is saved and read back.
+        born = self._meta.get_field("date_of_birth").to_python(self.date_of_birth)
+        if born is None:
+            return True
+        day = self._meta.get_field("date_of_birth").to_python(day)
+        return age_on(born, day) >= ADULT_AGE
+
     def get_absolute_url(self) -> str:
         return reverse("enquiries:person_detail", args=[self.reference])
 
@@ -376,6 +405,11 @@ class Concern(TimeStampedModel):
         default=True,
         help_text="No if the abuse happened in another council's area (that council reports it)",
     )
+    # Derived, never typed: 18 or over on the day received, or no date of
+    # birth (the SAC's scope test). Kept by Concern.save() and Person.save()
+    # and by refresh_adult_on_receipt(), so the return filters on a column of
+    # the concern instead of joining every concern to the person table.
+    adult_on_receipt = models.BooleanField(default=True, editable=False)
     referrer_type = models.CharField(
         max_length=30, choices=ReferrerType.choices, blank=True
     )
@@ -442,14 +476,33 @@ class Concern(TimeStampedModel):
             # SAC return: a year's concerns and the scope test of an
             # enquiry's concern, read from the index alone (no table visits).
             models.Index(
-                fields=["received_on", "in_our_area", "person"],
+                fields=["received_on", "in_our_area", "adult_on_receipt", "person"],
                 name="enq_concern_sac_year",
             ),
             models.Index(
-                fields=["id", "in_our_area", "received_on", "person"],
+                fields=["id", "in_our_area", "adult_on_receipt", "person"],
                 name="enq_concern_sac_scope",
             ),
         ]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        concern = super().from_db(db, field_names, values)
+        concern._loaded_scope = (
+            concern.__dict__.get("person_id"),
+            concern.__dict__.get("received_on"),
+        )
+        return concern
+
+    def save(self, *args, **kwargs):
+        scope = (self.person_id, self.received_on)
+        if self._state.adding or scope != getattr(self, "_loaded_scope", None):
+            self.adult_on_receipt = self.person.is_adult_on(self.received_on)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "adult_on_receipt"}
+        super().save(*args, **kwargs)
+        self._loaded_scope = scope
 
     def __str__(self) -> str:
         return f"Concern about {self.person} received {self.received_on:%d %B %Y}"
@@ -1024,6 +1077,44 @@ class DesiredOutcome(models.Model):
     @property
     def audit_person(self) -> Person:
         return self.person
+
+
+def adult_on_receipt_condition() -> Q:
+    """Concerns whose person was 18 or over on the day received, or has no
+    date of birth, in SQL (the same rule as :meth:`Person.is_adult_on`).
+
+    The birthday has come when (month, day) received is on or after
+    (month, day) of birth, so 29 February birthdays come on 1 March.
+    """
+    return (
+        Q(_born_y__isnull=True)
+        | Q(_age_years__gt=ADULT_AGE)
+        | Q(_age_years=ADULT_AGE, _recv_m__gt=F("_born_m"))
+        | Q(_age_years=ADULT_AGE, _recv_m=F("_born_m"), _recv_d__gte=F("_born_d"))
+    )
+
+
+def refresh_adult_on_receipt(concerns: QuerySet[Concern]) -> int:
+    """Set ``Concern.adult_on_receipt`` from the dates, in one UPDATE.
+
+    For writes that bypass ``save()`` (imports, bulk loads) and for a
+    person's corrected date of birth.
+    """
+    adults = (
+        Concern.objects.filter(pk=OuterRef("pk"))
+        .alias(
+            _born_y=ExtractYear("person__date_of_birth"),
+            _born_m=ExtractMonth("person__date_of_birth"),
+            _born_d=ExtractDay("person__date_of_birth"),
+            _recv_m=ExtractMonth("received_on"),
+            _recv_d=ExtractDay("received_on"),
+        )
+        .alias(_age_years=ExtractYear("received_on") - F("_born_y"))
+        .filter(adult_on_receipt_condition())
+    )
+    return concerns.update(
+        adult_on_receipt=Case(When(Exists(adults), then=Value(True)), default=False)
+    )
 
 
 def expressed_desired_outcomes() -> QuerySet[DesiredOutcome]:

@@ -79,37 +79,17 @@ from outcomes.sac_spec import CellKey
 # ---------------------------------------------------------------------------
 
 
-def _adult_on_receipt() -> Q:
-    """18 or over on the day the concern was received, or no date of birth.
-
-    Mirrors ``sac_spec.age_on``: the birthday has come when (month, day) of
-    the day received is on or after (month, day) of the birth.
-    """
-    return (
-        Q(_born_y__isnull=True)
-        | Q(_age_years__gt=18)
-        | Q(_age_years=18, _recv_m__gt=F("_born_m"))
-        | Q(_age_years=18, _recv_m=F("_born_m"), _recv_d__gte=F("_born_d"))
-    )
-
-
 def in_scope(queryset: QuerySet, prefix: str = "") -> QuerySet:
-    """Keep the rows whose concern (``prefix`` leads to it) the return counts.
+    """Keep the rows whose concern (``prefix`` leads to it) the return counts:
+    in our area, and about someone 18 or over on the day it was received (or
+    with no date of birth).
 
-    Callers narrow ``queryset`` by date first (the date columns are indexed),
-    so the age test runs only on the year's rows.
+    ``Concern.adult_on_receipt`` holds the age test (derived from the dates,
+    see decision 0013), so this reads two columns of the concern and never
+    joins the person table. Callers narrow ``queryset`` by date first.
     """
-    return (
-        queryset.filter(**{f"{prefix}in_our_area": True})
-        .alias(
-            _born_y=ExtractYear(f"{prefix}person__date_of_birth"),
-            _born_m=ExtractMonth(f"{prefix}person__date_of_birth"),
-            _born_d=ExtractDay(f"{prefix}person__date_of_birth"),
-            _recv_m=ExtractMonth(f"{prefix}received_on"),
-            _recv_d=ExtractDay(f"{prefix}received_on"),
-        )
-        .alias(_age_years=ExtractYear(f"{prefix}received_on") - F("_born_y"))
-        .filter(_adult_on_receipt())
+    return queryset.filter(
+        **{f"{prefix}in_our_area": True, f"{prefix}adult_on_receipt": True}
     )
 
 
@@ -253,11 +233,17 @@ def _count_sg1(
     cells: dict[CellKey, int], start: datetime.date, end: datetime.date
 ) -> None:
     for column, people in _sg1_people(start, end).items():
-        # SG1a-SG1d: one grouped query; a person is in exactly one group.
+        # SG1a-SG1e: one grouped query; a person is in exactly one group.
         groups = (
             _people_with_band(people, end)
             .order_by()
-            .values("_band", "gender", "ethnicity", "primary_support_reason")
+            .values(
+                "_band",
+                "gender",
+                "ethnicity",
+                "primary_support_reason",
+                "health_conditions",
+            )
             .annotate(n=Count("pk"))
         )
         for group in groups:
@@ -269,16 +255,10 @@ def _count_sg1(
             cells[("SG1c", ethnicity, column)] += n
             psr = sac_spec.support_reason_label(_code(group["primary_support_reason"]))
             cells[("SG1d", psr, column)] += n
-        # SG1e: grouped by the whole list of conditions.
-        conditions = (
-            people.order_by().values("health_conditions").annotate(n=Count("pk"))
-        )
-        for group in conditions:
             codes = group["health_conditions"]
-            if not isinstance(codes, list):
-                continue
-            for label in sac_spec.health_condition_labels(codes):
-                cells[("SG1e", label, column)] += group["n"]
+            if isinstance(codes, list):
+                for label in sac_spec.health_condition_labels(codes):
+                    cells[("SG1e", label, column)] += n
 
     concerns = concerns_received(start, end).count()
     cells[("SG1f", sac_spec.SG1F_CONCERNS, sac_spec.NO_COLUMN)] += concerns

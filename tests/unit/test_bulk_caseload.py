@@ -57,3 +57,8 @@ def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner)
     ).distinct()
     assert set(Enquiry.objects.filter(outcomes_expressed=True)) == set(expressed)
     assert expressed.exists()
+    # The derived SAC age test matches the dates (some adults turn 18 late).
+    for concern in Concern.objects.select_related("person")[:500]:
+        assert concern.adult_on_receipt is concern.person.is_adult_on(
+            concern.received_on
+        )
