@@ -16,7 +16,9 @@ for name in "${@:-small one_year large}"; do
     psql "$PG/postgres" -q -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
     export DATABASE_URL=$PG/$db
     .venv/bin/python manage.py migrate -v0
-    .venv/bin/python manage.py createcachetable
+    # The database cache table (production settings; DEBUG uses process memory).
+    DEBUG=false SECRET_KEY=benchmark-only-cache-table-setup-0123456789abcdef-0123456789abcdef \
+      .venv/bin/python manage.py createcachetable
     start=$(date +%s)
     .venv/bin/python manage.py seed_demo --bulk-only --people "${PEOPLE[$size]}" --years "${YEARS[$size]}" >/dev/null
     psql "$PG/$db" -q -c "VACUUM ANALYZE"

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from enquiries import codes
 from enquiries.models import (
+    ADULT_AGE,
     ChronologyEvent,
     Concern,
     DesiredOutcome,
@@ -36,9 +37,8 @@ from enquiries.models import (
     Person,
     PersonView,
     Risk,
-    refresh_adult_on_receipt,
-    refresh_outcomes_expressed,
 )
+from outcomes.sac_spec import age_on
 
 GIVEN = [
     "Olive",
@@ -199,19 +199,29 @@ def create_bulk_caseload(
     rng = random.Random(seed)
     writer = _RowWriter()
     report = progress or (lambda message: None)
+    # First everyone, with the days their concerns will arrive ...
+    arrivals: list[tuple[datetime.date, int, int, datetime.date | None]] = []
     done = 0
     while done < people:
         size = min(batch_people, people - done)
         with transaction.atomic():
-            _create_batch(
-                rng, writer, size, teams, workers, years * 365, concerns_per_person
+            arrivals += _create_people(
+                rng, writer, size, teams, years * 365, concerns_per_person
             )
         done += size
-        report(f"{done:,} of {people:,} people; {writer.counts['concerns']:,} concerns")
+        report(f"{done:,} of {people:,} people")
+    # ... then the concerns in the order a live system receives them, so ids
+    # and the rows on disk follow time as they would in production (a year's
+    # concerns and enquiries sit together, not spread over ten years of rows).
+    arrivals.sort()
+    batch_concerns = batch_people * 5
+    for first in range(0, len(arrivals), batch_concerns):
+        with transaction.atomic():
+            _create_cases(
+                rng, writer, arrivals[first : first + batch_concerns], workers
+            )
+        report(f"{writer.counts['concerns']:,} of {len(arrivals):,} concerns")
     writer.finish()
-    # Rows written by COPY skip save(): derive the stored flags once.
-    refresh_outcomes_expressed(Enquiry.objects.all())
-    refresh_adult_on_receipt(Concern.objects.all())
     return writer.counts
 
 
@@ -291,10 +301,13 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
 
 
-def _create_batch(rng, writer, size, teams, workers, span_days, per_person):
+def _create_people(
+    rng, writer, size, teams, span_days, per_person
+) -> list[tuple[datetime.date, int, int, datetime.date | None]]:
+    """Write ``size`` people; return (day received, person id, team id, date
+    of birth) for each of the concerns they will have."""
     today = datetime.date.today()
     team_ids = [team.pk for team in teams]
-    worker_ids = [worker.pk for worker in workers]
     person_ids = writer.allocate(Person, size)
     people = []
     for person_id in person_ids:
@@ -317,30 +330,45 @@ def _create_batch(rng, writer, size, teams, workers, span_days, per_person):
             }
         )
     writer.write(Person, people, "people")
+    return [
+        (
+            today - datetime.timedelta(days=rng.randrange(span_days)),
+            person["id"],
+            person["team_id"],
+            person["date_of_birth"],
+        )
+        for person in people
+        for _ in range(max(1, int(rng.expovariate(1 / per_person))))
+    ]
 
+
+def _create_cases(rng, writer, arrivals, workers) -> None:
+    """Concerns (received on the given days, in that order) and what follows."""
+    today = datetime.date.today()
+    worker_ids = [worker.pk for worker in workers]
     concerns = []
-    for person in people:
-        for _ in range(max(1, int(rng.expovariate(1 / per_person)))):
-            received = today - datetime.timedelta(days=rng.randrange(span_days))
-            decided = received < today - datetime.timedelta(days=10)
-            concerns.append(
-                {
-                    "reference": uuid.uuid4(),
-                    "person_id": person["id"],
-                    "team_id": person["team_id"],
-                    "allocated_to_id": rng.choice(worker_ids),
-                    "received_on": received,
-                    "received_via": _weighted(rng, RECEIVED_VIA),
-                    "referrer_type": _weighted(rng, REFERRERS),
-                    "summary": "Synthetic concern for load and scale testing.",
-                    "in_our_area": rng.random() > 0.01,
-                    "adult_aware": _weighted(rng, AWARE),
-                    "status": Concern.Status.DECIDED
-                    if decided
-                    else Concern.Status.RECEIVED,
-                    "created_at": _at(received, 9),
-                }
-            )
+    for received, person_id, team_id, born in arrivals:
+        decided = received < today - datetime.timedelta(days=10)
+        concerns.append(
+            {
+                "reference": uuid.uuid4(),
+                "person_id": person_id,
+                "team_id": team_id,
+                "allocated_to_id": rng.choice(worker_ids),
+                "received_on": received,
+                "received_via": _weighted(rng, RECEIVED_VIA),
+                "referrer_type": _weighted(rng, REFERRERS),
+                "summary": "Synthetic concern for load and scale testing.",
+                "in_our_area": rng.random() > 0.01,
+                # The derived flags that save() would set (COPY skips it).
+                "adult_on_receipt": born is None or age_on(born, received) >= ADULT_AGE,
+                "adult_aware": _weighted(rng, AWARE),
+                "status": Concern.Status.DECIDED
+                if decided
+                else Concern.Status.RECEIVED,
+                "created_at": _at(received, 9),
+            }
+        )
     for concern, concern_id in zip(
         concerns, writer.allocate(Concern, len(concerns)), strict=True
     ):
@@ -439,6 +467,7 @@ def _create_batch(rng, writer, size, teams, workers, span_days, per_person):
         if enquiry.get("asked_desired_outcomes") == "yes" and rng.random() < 0.9:
             achieved = _weighted(rng, ACHIEVED)
             enquiry["outcomes_achieved"] = achieved
+            enquiry["outcomes_expressed"] = True
             outcomes.append(
                 {
                     "person_id": enquiry["person_id"],

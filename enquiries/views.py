@@ -66,6 +66,8 @@ from msp.models import Team
 from msp.roles import has_role_perm
 
 PAGE_SIZE = 25
+# The home page shows the top of each work queue; "See all" opens the queue.
+HOME_ROWS = 10
 SEARCH_LIMIT = 50
 # A name search checks access on at most this many name matches, this many
 # at a time; past that the page asks for a narrower search.
@@ -222,6 +224,7 @@ def _page(
     parse,
     descending: bool = False,
     scan_index: bool = True,
+    size: int | None = None,
 ):
     """Keyset pagination on (field, id): never OFFSET.
 
@@ -245,10 +248,11 @@ def _page(
             )
     key = F(field) if scan_index else Coalesce(field, field)
     order = [key.desc(), "-id"] if descending else [key.asc(), "id"]
-    rows = list(queryset.order_by(*order)[: PAGE_SIZE + 1])
+    size = size or PAGE_SIZE
+    rows = list(queryset.order_by(*order)[: size + 1])
     next_after = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
+    if len(rows) > size:
+        rows = rows[:size]
         last = rows[-1]
         next_after = f"{getattr(last, field).isoformat()},{last.id}"
     return rows, next_after
@@ -264,7 +268,9 @@ QUEUES = {
 }
 
 
-def _queue_rows(request: HttpRequest, name: str, after: str | None, scales):
+def _queue_rows(
+    request: HttpRequest, name: str, after: str | None, scales, size: int | None = None
+):
     user = request.user
     today = datetime.date.today()
     if name == "decision":
@@ -283,6 +289,7 @@ def _queue_rows(request: HttpRequest, name: str, after: str | None, scales):
             "received_on",
             datetime.date.fromisoformat,
             scan_index=False,
+            size=size,
         )
         for concern in rows:
             concern.due_on = timescales.concern_decision_due(
@@ -298,7 +305,11 @@ def _queue_rows(request: HttpRequest, name: str, after: str | None, scales):
     elif name == "signoff":
         enquiries = enquiries.filter(status=Enquiry.Status.CLOSURE_REQUESTED)
     rows, next_after = _page(
-        visible(user, enquiries), after, "started_on", datetime.date.fromisoformat
+        visible(user, enquiries),
+        after,
+        "started_on",
+        datetime.date.fromisoformat,
+        size=size,
     )
     for enquiry in rows:
         enquiry.due_on = timescales.enquiry_due(enquiry, scales)
@@ -320,9 +331,9 @@ def home(request: HttpRequest) -> HttpResponse:
     scales = timescales.load_timescales()
     queues = []
     for name in _queue_names(request):
-        rows, next_after = _queue_rows(request, name, None, scales)
+        rows, more = _queue_rows(request, name, None, scales, size=HOME_ROWS)
         queues.append(
-            {"name": name, "title": QUEUES[name], "rows": rows, "next": next_after}
+            {"name": name, "title": QUEUES[name], "rows": rows, "see_all": bool(more)}
         )
     return render(request, "enquiries/home.html", {"queues": queues})
 

@@ -62,3 +62,8 @@ def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner)
         assert concern.adult_on_receipt is concern.person.is_adult_on(
             concern.received_on
         )
+    # Rows are written in the order a live system receives them.
+    received = list(
+        Concern.objects.order_by("id").values_list("received_on", flat=True)
+    )
+    assert received == sorted(received)

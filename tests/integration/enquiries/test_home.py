@@ -104,8 +104,10 @@ def test_home_query_count_is_constant(client, manager, team, django_assert_num_q
     with django_assert_num_queries(len(few)):
         response = client.get(reverse("home"))
     queues = {q["name"]: q for q in response.context["queues"]}
-    assert len(queues["decision"]["rows"]) == 25
-    assert queues["decision"]["next"]
+    assert len(queues["decision"]["rows"]) == 10
+    assert queues["decision"]["see_all"]
+    queue_url = reverse("enquiries:queue", args=["decision"])
+    assert f'href="{queue_url}"' in response.content.decode()
 
 
 def test_queue_keyset_pages_cover_everything_once(client, practitioner, team):
