@@ -49,7 +49,9 @@ class SessionLimitsMiddleware:
 
     - a disabled (inactive) account is signed out at its next request;
     - 30 minutes without a request signs the user out (idle limit; the
-      session cookie also expires then, this is the server-side check);
+      session cookie also expires then, this is the server-side check).
+      The last request's time is recorded to the minute
+      (``SESSION_TOUCH_SECONDS``), so a session saves at most once a minute;
     - 12 hours after signing in the session ends however active it is.
 
     Signed-out users go to the sign-in page, which explains why.
@@ -83,7 +85,12 @@ class SessionLimitsMiddleware:
             return "expired"
         if now - last_seen > settings.SESSION_COOKIE_AGE:
             return "idle"
-        session[SESSION_LAST_SEEN] = now
+        if SESSION_LAST_SEEN not in session or (
+            now - last_seen >= settings.SESSION_TOUCH_SECONDS
+        ):
+            # Written (and the session saved) at most once a minute, not on
+            # every request: reading a page should not cost a database write.
+            session[SESSION_LAST_SEEN] = now
         return ""
 
 

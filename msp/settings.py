@@ -248,9 +248,13 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
-# Sessions: 30 minutes idle (refreshed on each request), ended on browser close.
+# Sessions: 30 minutes idle, ended on browser close. Activity is recorded to
+# the minute: the session is saved when it changes, at most once a minute
+# for activity alone (msp.middleware.SessionLimitsMiddleware), so reading
+# pages does not write to the database on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # However active, a session ends 12 hours after signing in.
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)

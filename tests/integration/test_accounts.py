@@ -7,6 +7,8 @@ from unittest import mock
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -106,6 +108,26 @@ def test_idle_session_ends_after_thirty_minutes(client, practitioner):
     notice = client.get(response["Location"]).content.decode()
     assert "had not done anything for 30 minutes" in notice
     assert client.get(reverse("home")).status_code == 302  # really signed out
+
+
+@pytest.mark.django_db
+def test_activity_is_recorded_to_the_minute_not_written_on_every_page(
+    client, practitioner
+):
+    client.force_login(practitioner)
+    client.get(reverse("home"))
+    _age_session(client, **{SESSION_LAST_SEEN: 20})
+    recorded = client.session[SESSION_LAST_SEEN]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert client.session[SESSION_LAST_SEEN] == recorded
+    assert not [
+        q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]
+    ]
+    _age_session(client, **{SESSION_LAST_SEEN: 61})
+    stale = client.session[SESSION_LAST_SEEN]
+    client.get(reverse("home"))
+    assert client.session[SESSION_LAST_SEEN] > stale + 60
 
 
 @pytest.mark.django_db
