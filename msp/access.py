@@ -141,7 +141,10 @@ def _permitted_restricted(user):
 def get_visible_or_404(user, queryset: QuerySet[M], **lookup) -> M:
     """One record the user may see, or 404 (never revealing that it exists)."""
     try:
-        return visible(user, queryset).distinct().get(**lookup)
+        # No DISTINCT: visible() never repeats a row (reverse relations are
+        # EXISTS, many-to-many a pk IN), and DISTINCT over every column made
+        # PostgreSQL spend ~25 ms planning each record page.
+        return visible(user, queryset).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
         # ValidationError/ValueError: a malformed reference in the URL.
         raise Http404("No such record") from exc
