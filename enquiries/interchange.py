@@ -5,10 +5,11 @@ adds or decides is written up in ``docs/interchange.md``.
 
 Import (:func:`import_cases`) reads the file as a stream, several times:
 
-1. A validation pass checks every line and keeps only refs (and the line
-   each ref was first seen on) in memory. Every problem is collected as
-   ``line N: field: message``. References may point forward in the file, or
-   to records already in the database.
+1. A validation pass checks every line. The refs it defines and the
+   references it makes go to a temporary SQLite file (:class:`_RefIndex`),
+   not to memory. Every problem is collected as ``line N: field: message``.
+   References may point forward in the file, or to records already in the
+   database.
 2. If there was no problem, one write pass per record type (people, then
    concerns, enquiries and reviews), all inside one transaction. Records are
    matched on ``ref`` (``source_ref``, or the UUID ``reference`` of a record
@@ -26,6 +27,7 @@ import datetime
 import json
 import os
 import re
+import sqlite3
 import tempfile
 import uuid
 from collections import Counter, defaultdict
@@ -473,15 +475,6 @@ def _existing(model, refs: set[str], *fields: str) -> dict[str, Any]:
     return found
 
 
-def _missing_in_database(model, refs: set[str]) -> set[str]:
-    found: set[str] = set()
-    pending = list(refs)
-    for start in range(0, len(pending), BATCH_SIZE):
-        chunk = set(pending[start : start + BATCH_SIZE])
-        found.update(_existing(model, chunk, "pk"))
-    return refs - found
-
-
 # ---------------------------------------------------------------------------
 # Import
 # ---------------------------------------------------------------------------
@@ -494,10 +487,94 @@ def _progress(stderr, message: str) -> None:
             stderr.flush()
 
 
+class _RefIndex:
+    """Every ref the file defines, and every reference it makes, kept in a
+    temporary SQLite file rather than in memory, so checking a file of any
+    length uses the same memory (SQLite's page cache is bounded)."""
+
+    def __init__(self) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="msp-import-refs-", suffix=".db")
+        os.close(handle)
+        self.db = sqlite3.connect(self.path)
+        self.db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE seen (kind TEXT, ref TEXT, line INTEGER,
+                               PRIMARY KEY (kind, ref)) WITHOUT ROWID;
+            CREATE TABLE uses (kind TEXT, ref TEXT, line INTEGER, field TEXT);
+            CREATE TABLE missing (kind TEXT, ref TEXT, PRIMARY KEY (kind, ref))
+                WITHOUT ROWID;
+            """
+        )
+        self._uses: list[tuple[str, str, int, str]] = []
+
+    def define(self, kind: str, ref: str, line: int) -> int | None:
+        """Record ``ref``; if the file already defined it, the first line."""
+        added = self.db.execute(
+            "INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", (kind, ref, line)
+        ).rowcount
+        if added:
+            return None
+        return self.db.execute(
+            "SELECT line FROM seen WHERE kind = ? AND ref = ?", (kind, ref)
+        ).fetchone()[0]
+
+    def use(self, kind: str, ref: str, line: int, field_name: str) -> None:
+        self._uses.append((kind, ref, line, field_name))
+        if len(self._uses) >= BATCH_SIZE * 5:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.db.executemany("INSERT INTO uses VALUES (?, ?, ?, ?)", self._uses)
+        self._uses.clear()
+
+    def dangling(self) -> Iterator[tuple[int, str, str, str]]:
+        """(line, field, kind, ref) for references found neither in the file
+        nor in the database, in line order."""
+        self._flush()
+        self.db.execute("CREATE INDEX uses_ref ON uses (kind, ref)")
+        unresolved = self.db.execute(
+            "SELECT DISTINCT kind, ref FROM uses u WHERE NOT EXISTS "
+            "(SELECT 1 FROM seen s WHERE s.kind = u.kind AND s.ref = u.ref) "
+            "ORDER BY kind"
+        )
+        while rows := unresolved.fetchmany(BATCH_SIZE):
+            by_kind: dict[str, set[str]] = defaultdict(set)
+            for kind, ref in rows:
+                by_kind[kind].add(ref)
+            for kind, refs in by_kind.items():
+                missing = refs - set(_existing(_MODELS[kind], refs, "pk"))
+                self.db.executemany(
+                    "INSERT INTO missing VALUES (?, ?)", [(kind, r) for r in missing]
+                )
+        yield from self.db.execute(
+            "SELECT u.line, u.field, u.kind, u.ref FROM uses u "
+            "JOIN missing m ON m.kind = u.kind AND m.ref = u.ref "
+            "ORDER BY u.line, u.field"
+        )
+
+    def close(self) -> None:
+        self.db.close()
+        Path(self.path).unlink(missing_ok=True)
+
+
 def _validate(source: _Source, report: ImportReport, stderr) -> None:
-    first_line: dict[str, dict[str, int]] = {kind: {} for kind in RECORD_TYPES}
-    # Refs used before (or without) their record: (kind, ref) -> [(line, field)]
-    pending: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    refs = _RefIndex()
+    try:
+        _check_lines(source, report, stderr, refs)
+        # References to records neither earlier nor later in the file must
+        # be in the database already.
+        report.errors.extend(
+            f"line {number}: {name}: no {kind} with ref {ref!r}"
+            for number, name, kind, ref in refs.dangling()
+        )
+    finally:
+        refs.close()
+    report.errors.sort(key=_line_of)
+
+
+def _check_lines(source: _Source, report: ImportReport, stderr, refs: _RefIndex):
     errors = report.errors
     for number, raw in source.lines():
         report.lines = number
@@ -523,14 +600,10 @@ def _validate(source: _Source, report: ImportReport, stderr) -> None:
             check.error("ref", "is required (a non-empty string)")
         elif len(ref) > MAX_REF_LENGTH:
             check.error("ref", f"must be {MAX_REF_LENGTH} characters or fewer")
-        elif ref in first_line[kind]:
+        elif (first := refs.define(kind, ref, number)) is not None:
             check.error(
-                "ref",
-                f"duplicate {kind} ref {ref!r} (first used on line "
-                f"{first_line[kind][ref]})",
+                "ref", f"duplicate {kind} ref {ref!r} (first used on line {first})"
             )
-        else:
-            first_line[kind][ref] = number
         for name in record.keys() - KNOWN_FIELDS[kind]:
             report.ignored_fields[f"{kind}.{name}"] += 1
         _CHECKS[kind](check)
@@ -540,36 +613,16 @@ def _validate(source: _Source, report: ImportReport, stderr) -> None:
             target_ref = record.get(name)
             if not isinstance(target_ref, str) or not target_ref:
                 check.error(name, f"is required (a {target} ref)")
-            elif target_ref not in first_line[target]:
-                pending[(target, target_ref)].append((number, name))
+            else:
+                refs.use(target, target_ref, number, name)
         if kind == "sar":
             for index, individual in enumerate(record.get("individuals") or []):
                 if isinstance(individual, dict):
                     person_ref = individual.get("person")
-                    if isinstance(person_ref, str) and (
-                        person_ref not in first_line["person"]
-                    ):
-                        pending[("person", person_ref)].append(
-                            (number, f"individuals[{index}].person")
+                    if isinstance(person_ref, str):
+                        refs.use(
+                            "person", person_ref, number, f"individuals[{index}].person"
                         )
-    # Forward references resolved by later lines, then by the database.
-    unresolved: dict[str, set[str]] = defaultdict(set)
-    for target, ref in pending:
-        if ref not in first_line[target]:
-            unresolved[target].add(ref)
-    missing = {
-        target: _missing_in_database(_MODELS[target], refs)
-        for target, refs in unresolved.items()
-    }
-    dangling = []
-    for (target, ref), uses in pending.items():
-        if ref in missing.get(target, ()):
-            for number, name in uses:
-                dangling.append(
-                    (number, f"line {number}: {name}: no {target} with ref {ref!r}")
-                )
-    errors.extend(message for _, message in sorted(dangling))
-    errors.sort(key=_line_of)
 
 
 def _line_of(message: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -283,6 +284,20 @@ def test_references_may_point_to_records_already_in_the_database():
     report, _ = run(jsonl(CONCERN))
     assert report.ok
     assert Concern.objects.get().person.source_ref == "P1"
+
+
+def test_the_ref_index_is_a_temporary_file_removed_afterwards(tmp_path, monkeypatch):
+    # Refs are checked in a temporary SQLite file (memory stays flat however
+    # long the file); nothing of it is left on disk, whether the file is good
+    # or bad.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    many = [{**PERSON, "ref": f"P{n}"} for n in range(300)]
+    concerns = [{**CONCERN, "ref": f"C{n}", "person": f"P{n}"} for n in range(300)]
+    report, _ = run(jsonl(*concerns, *many))  # forward references
+    assert report.ok and Concern.objects.count() == 300
+    report, _ = run(jsonl({**CONCERN, "ref": "C-bad", "person": "nobody"}))
+    assert report.errors == ["line 1: person: no person with ref 'nobody'"]
+    assert not list(tmp_path.glob("msp-import-refs-*"))
 
 
 def test_unknown_fields_are_reported_as_ignored():
