@@ -397,7 +397,7 @@ def test_manager_lists_use_a_constant_number_of_queries(
     client.force_login(manager)
     url = reverse("budgets:manager_report", args=[slug])
     client.get(url)
-    with django_assert_num_queries(11) as small:
+    with django_assert_num_queries(8) as small:
         client.get(url)
     _make_reports_rows(team, practitioner, other_team, 4)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -446,7 +446,7 @@ def test_payment_page_has_a_constant_number_of_queries(
     client.force_login(practitioner)
     url = reverse("budgets:dp_detail", args=[payment.reference])
     client.get(url)
-    with django_assert_num_queries(19) as small:  # 18 + the audit of the view
+    with django_assert_num_queries(16) as small:  # 15 + the audit of the view
         client.get(url)
     for i in range(3):
         services.add_local_condition(
@@ -481,7 +481,7 @@ def test_person_page_has_a_constant_number_of_queries(
     client.force_login(practitioner)
     url = reverse("budgets:person", args=[payment.person.reference])
     client.get(url)
-    with django_assert_num_queries(14) as small:
+    with django_assert_num_queries(11) as small:
         client.get(url)
     for _ in range(3):
         budget = services.create_budget(
