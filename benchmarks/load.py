@@ -9,8 +9,10 @@ second, error count, median and 95th percentile, and the ratio to /healthz.
         .venv/bin/python benchmarks/load.py --path / --clients 8 --seconds 30
 
 Soak: --rate R (requests per second in total, paced) --seconds 1800 also
-samples each worker's resident memory at the start and end and prints the
-p95 of the first and last tenth of the run (drift).
+samples the workers' resident memory at the start, every tenth of the run
+and at the end (growth is reported from the end of the first tenth, after
+warm-up, and from the cold start), and prints the p95 of the first and last
+tenth of the run (drift).
 """
 
 from __future__ import annotations
@@ -177,11 +179,24 @@ def main() -> None:
     server = start_gunicorn()
     try:
         if options.rate:
-            before = worker_rss_kib(server.pid)
+            before = sum(worker_rss_kib(server.pid))
+            memory: list[int] = []
+            stop = threading.Event()
+
+            def sample_memory() -> None:
+                # Workers' memory every tenth of the run, to tell warm-up
+                # (imports, caches filling) from growth that goes on.
+                while not stop.wait(options.seconds / 10):
+                    memory.append(sum(worker_rss_kib(server.pid)))
+
+            sampler = threading.Thread(target=sample_memory, daemon=True)
+            sampler.start()
             result = run(
                 options.path, cookie, options.clients, options.seconds, options.rate
             )
-            after = worker_rss_kib(server.pid)
+            stop.set()
+            after = sum(worker_rss_kib(server.pid))
+            warm = memory[0] if memory else before
             samples = sorted(result["samples"])
             tenth = max(1, len(samples) // 10)
             first = percentile([e for _, e in samples[:tenth]], 0.95) * 1000
@@ -189,8 +204,14 @@ def main() -> None:
             print(
                 f"soak {options.path}: {result['requests']} requests, {result['errors']} errors, "
                 f"{result['rps']:.1f} req/s, p95 first tenth {first:.1f} ms, last tenth {last:.1f} ms "
-                f"(drift {100 * (last - first) / first:+.1f}%), worker RSS {sum(before)} KiB -> "
-                f"{sum(after)} KiB ({100 * (sum(after) - sum(before)) / max(1, sum(before)):+.1f}%)"
+                f"(drift {100 * (last - first) / first:+.1f}%)"
+            )
+            print(
+                f"worker RSS: {before} KiB at start, {warm} KiB after the first tenth, "
+                f"{after} KiB at the end; growth after warm-up "
+                f"{100 * (after - warm) / max(1, warm):+.1f}% "
+                f"(from the cold start {100 * (after - before) / max(1, before):+.1f}%); "
+                f"every tenth: {memory}"
             )
             return
         page = run(options.path, cookie, options.clients, options.seconds, None)

@@ -1074,21 +1074,27 @@ class _Writer:
             ).update(status=DesiredOutcome.Status.WITHDRAWN)
         self._insert(Risk, new_risks)
         self._insert(DesiredOutcome, new_outcomes)
-        # Inserted and withdrawn in bulk, past DesiredOutcome.save().
+        # Inserted and withdrawn in bulk, past DesiredOutcome.save(): the
+        # batch's enquiries, and others of the same concerns. Two statements,
+        # each by an index (an OR of the two made PostgreSQL scan the table).
         touched = [by_ref[record["ref"]] for record in batch]
         refresh_outcomes_expressed(
+            Enquiry.objects.filter(pk__in=[e.pk for e in touched])
+        )
+        refresh_outcomes_expressed(
             Enquiry.objects.filter(
-                Q(pk__in=[e.pk for e in touched])
-                | Q(concern_id__in={e.concern_id for e in touched})
-            )
+                concern_id__in={e.concern_id for e in touched}
+            ).exclude(pk__in=[e.pk for e in touched])
         )
 
     def _settle_concern_decisions(self) -> None:
         """Concerns in the file: decided if they led to an enquiry, else closed."""
         for batch in _records(self.source, "concern"):
-            ids = Concern.objects.filter(
-                _match(Concern, {r["ref"] for r in batch})
-            ).values("pk")
+            ids = list(
+                Concern.objects.filter(
+                    _match(Concern, {r["ref"] for r in batch})
+                ).values_list("pk", flat=True)
+            )
             # Written in bulk, past Concern.save(): derive the age test here.
             refresh_adult_on_receipt(Concern.objects.filter(pk__in=ids))
             has_enquiry = Exists(Enquiry.objects.filter(concern=OuterRef("pk")))
