@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from enquiries import codes
 from enquiries.models import (
-    ADULT_AGE,
     ChronologyEvent,
     Concern,
     DesiredOutcome,
@@ -37,8 +36,8 @@ from enquiries.models import (
     Person,
     PersonView,
     Risk,
+    adult_on,
 )
-from outcomes.sac_spec import age_on
 
 GIVEN = [
     "Olive",
@@ -361,7 +360,7 @@ def _create_cases(rng, writer, arrivals, workers) -> None:
                 "summary": "Synthetic concern for load and scale testing.",
                 "in_our_area": rng.random() > 0.01,
                 # The derived flags that save() would set (COPY skips it).
-                "adult_on_receipt": born is None or age_on(born, received) >= ADULT_AGE,
+                "adult_on_receipt": adult_on(born, received),
                 "adult_aware": _weighted(rng, AWARE),
                 "status": Concern.Status.DECIDED
                 if decided

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import json
 import os
 import re
@@ -52,6 +53,7 @@ from enquiries.models import (
     Risk,
     SafeguardingAdultsReview,
     SarIndividual,
+    adult_on,
     refresh_adult_on_receipt,
     refresh_outcomes_expressed,
     validate_nhs_number,
@@ -449,9 +451,9 @@ def _as_uuid(ref: str) -> uuid.UUID | None:
 def _match(model, refs: set[str]) -> Q:
     """Rows whose ref is ``source_ref`` or, for app-made records, the UUID."""
     uuids = [u for u in (_as_uuid(ref) for ref in refs) if u is not None]
-    condition = Q(source_ref__in=refs)
+    condition = Q(source_ref__any_of=refs)
     if uuids:
-        condition |= Q(source_ref__isnull=True, reference__in=uuids)
+        condition |= Q(source_ref__isnull=True, reference__any_of=uuids)
     return condition
 
 
@@ -630,10 +632,20 @@ def _line_of(message: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def _type_pattern(kind: str) -> re.Pattern[bytes]:
+    return re.compile(rb'"record"\s*:\s*"' + kind.encode() + rb'"')
+
+
 def _records(source: _Source, kind: str) -> Iterator[list[dict]]:
     """Batches of the valid records of one type, in file order."""
     batch: list[dict] = []
+    # Each pass reads every line; only lines that can be of this type are
+    # decoded. Without a \u escape a record's type can only be written
+    # literally, so a line without it is skipped unread (cheap: no JSON).
+    of_type = _type_pattern(kind).search
     for number, raw in source.lines():
+        if b"\\u" not in raw and not of_type(raw):
+            continue
         record, _ = _decode(number, raw)
         if record is None or record.get("record") != kind:
             continue
@@ -853,7 +865,10 @@ class _Writer:
 
     def concerns(self) -> None:
         for batch in _records(self.source, "concern"):
-            people = _existing(Person, {r["person"] for r in batch}, "pk")
+            people = _existing(
+                Person, {r["person"] for r in batch}, "pk", "date_of_birth"
+            )
+            born = {row["pk"]: row["date_of_birth"] for row in people.values()}
 
             def values_of(record: dict, people=people) -> dict:
                 return {
@@ -870,7 +885,16 @@ class _Writer:
                 concern.status = Concern.Status.CLOSED
                 concern.decision = Concern.Decision.NO_ENQUIRY
                 concern.other_pathway = Concern.OtherPathway.NO_FURTHER_ACTION
+            # Written in bulk, past Concern.save(): derive the SAC age test.
+            for concern in created:
+                concern.adult_on_receipt = adult_on(
+                    born[concern.person_id], concern.received_on
+                )
             self._save(Concern, "concern", created, changed, self.CONCERN_FIELDS)
+            if changed:
+                refresh_adult_on_receipt(
+                    Concern.objects.filter(pk__any_of=[c.pk for c in changed])
+                )
             self._insert(
                 ChronologyEvent,
                 [
@@ -888,7 +912,9 @@ class _Writer:
             self._tick(len(batch), "concerns")
 
     @staticmethod
+    @functools.lru_cache(maxsize=4096)
     def _moment(day: datetime.date) -> datetime.datetime:
+        """9am on ``day``, local time (memoised: many records share a day)."""
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
 
     # -- enquiries -----------------------------------------------------------
@@ -1079,12 +1105,12 @@ class _Writer:
         # each by an index (an OR of the two made PostgreSQL scan the table).
         touched = [by_ref[record["ref"]] for record in batch]
         refresh_outcomes_expressed(
-            Enquiry.objects.filter(pk__in=[e.pk for e in touched])
+            Enquiry.objects.filter(pk__any_of=[e.pk for e in touched])
         )
         refresh_outcomes_expressed(
             Enquiry.objects.filter(
-                concern_id__in={e.concern_id for e in touched}
-            ).exclude(pk__in=[e.pk for e in touched])
+                concern_id__any_of={e.concern_id for e in touched}
+            ).exclude(pk__any_of=[e.pk for e in touched])
         )
 
     def _settle_concern_decisions(self) -> None:
@@ -1095,8 +1121,6 @@ class _Writer:
                     _match(Concern, {r["ref"] for r in batch})
                 ).values_list("pk", flat=True)
             )
-            # Written in bulk, past Concern.save(): derive the age test here.
-            refresh_adult_on_receipt(Concern.objects.filter(pk__in=ids))
             has_enquiry = Exists(Enquiry.objects.filter(concern=OuterRef("pk")))
             has_s42 = Exists(
                 Enquiry.objects.filter(
@@ -1104,7 +1128,7 @@ class _Writer:
                 )
             )
             # Concerns already decided in the app keep their decision.
-            chosen = Concern.objects.filter(pk__in=ids).filter(
+            chosen = Concern.objects.filter(pk__any_of=ids).filter(
                 Q(
                     status__in=[
                         Concern.Status.RECEIVED,

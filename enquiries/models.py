@@ -25,6 +25,11 @@ from outcomes.sac_spec import age_on
 ADULT_AGE = 18
 
 
+def adult_on(born: datetime.date | None, day: datetime.date) -> bool:
+    """18 or over on ``day``; with no date of birth, counted as an adult."""
+    return born is None or age_on(born, day) >= ADULT_AGE
+
+
 def validate_nhs_number(value: str) -> None:
     """NHS numbers are 10 digits with a modulus 11 check digit."""
     digits = value.replace(" ", "")
@@ -222,11 +227,8 @@ class Person(TimeStampedModel):
     def is_adult_on(self, day: datetime.date) -> bool:
         """18 or over on ``day``; someone with no date of birth counts as an adult."""
         # Dates may still be ISO strings before the row is saved and read back.
-        born = self._meta.get_field("date_of_birth").to_python(self.date_of_birth)
-        if born is None:
-            return True
-        day = self._meta.get_field("date_of_birth").to_python(day)
-        return age_on(born, day) >= ADULT_AGE
+        to_date = self._meta.get_field("date_of_birth").to_python
+        return adult_on(to_date(self.date_of_birth), to_date(day))
 
     def get_absolute_url(self) -> str:
         return reverse("enquiries:person_detail", args=[self.reference])

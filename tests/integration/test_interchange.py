@@ -434,6 +434,24 @@ def test_a_byte_order_mark_and_blank_lines_are_accepted():
     assert Concern.objects.count() == 1
 
 
+def test_records_are_found_however_their_json_is_spelled():
+    # Spacing and \u escapes (in the type, or in the key) are valid JSON for
+    # the same records, and must be read as such.
+    person = '{"ref": "P1", "record" :\t"p\\u0065rson", "given_name": "Ada",' + (
+        ' "family_name": "Lovelace", "date_of_birth": "1940-02-01"}'
+    )
+    concern = json.dumps(CONCERN, separators=(",", ":")).replace(
+        '"record"', '"\\u0072ecord"'
+    )
+    enquiry = json.dumps(ENQUIRY).replace('"enquiry"', '"\\u0065nquiry"')
+    assert "\\u0065nquiry" in enquiry and "\\u0072ecord" in concern
+    report, _ = run(jsonl(person, concern, enquiry))
+    assert report.ok, report.errors
+    assert Person.objects.get(source_ref="P1").given_name == "Ada"
+    assert Concern.objects.get(source_ref="C1").person.source_ref == "P1"
+    assert Enquiry.objects.get(source_ref="E1").concern.decision == "section_42"
+
+
 def test_text_that_is_not_utf8_is_reported_by_line():
     data = jsonl(PERSON).encode(
         "utf-8"

@@ -1,0 +1,54 @@
+"""``__any_of``: the rows of ``__in``, sent as one array on PostgreSQL."""
+
+import pytest
+from django.db import connection
+
+from enquiries.factories import ConcernFactory, PersonFactory
+from enquiries.models import Concern, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_any_of_finds_the_same_rows_as_in():
+    people = PersonFactory.create_batch(4)
+    concerns = [ConcernFactory(person=person) for person in people]
+    wanted = {people[0].pk, people[2].pk}
+    refs = {str(people[1].reference), str(people[3].reference)}
+
+    assert set(Person.objects.filter(pk__any_of=wanted)) == {people[0], people[2]}
+    assert set(Person.objects.filter(reference__any_of=refs)) == {
+        people[1],
+        people[3],
+    }
+    # Through a foreign key, by id or by instance.
+    assert set(Concern.objects.filter(person_id__any_of=wanted)) == {
+        concerns[0],
+        concerns[2],
+    }
+    assert set(Concern.objects.filter(person__any_of=[people[3]])) == {concerns[3]}
+    assert set(Concern.objects.exclude(person__any_of=wanted)) == {
+        concerns[1],
+        concerns[3],
+    }
+
+
+def test_an_empty_list_matches_nothing():
+    PersonFactory()
+    assert list(Person.objects.filter(pk__any_of=[])) == []
+    assert Person.objects.exclude(pk__any_of=[]).count() == 1
+
+
+def test_on_postgresql_the_list_is_one_parameter():
+    people = PersonFactory.create_batch(3)
+    one_sql, one_params = Person.objects.filter(
+        pk__any_of=[people[0].pk]
+    ).query.sql_with_params()
+    three_sql, three_params = Person.objects.filter(
+        pk__any_of=[p.pk for p in people]
+    ).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        assert "= ANY(%s)" in three_sql
+        assert one_sql == three_sql
+        assert three_params == ([p.pk for p in people],)
+    else:
+        assert three_sql.count("%s") == one_sql.count("%s") + 2
