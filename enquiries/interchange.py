@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import json
 import os
 import re
@@ -696,6 +695,7 @@ class _Writer:
         self.concern_url = _url_maker("enquiries:concern_detail")
         self.enquiry_url = _url_maker("enquiries:enquiry_detail")
         self.written = 0
+        self._moments: dict[datetime.date, datetime.datetime] = {}
 
     def _tick(self, count: int, kind: str) -> None:
         before = self.written // PROGRESS_EVERY
@@ -858,6 +858,7 @@ class _Writer:
         "in_our_area",
         "referrer_type",
         "summary",
+        "adult_on_receipt",
         "version",
         "updated_by",
         "updated_at",
@@ -868,15 +869,18 @@ class _Writer:
             people = _existing(
                 Person, {r["person"] for r in batch}, "pk", "date_of_birth"
             )
-            born = {row["pk"]: row["date_of_birth"] for row in people.values()}
 
             def values_of(record: dict, people=people) -> dict:
+                person = people[record["person"]]
+                received = _day(record["received_on"])
                 return {
-                    "person_id": people[record["person"]]["pk"],
-                    "received_on": _day(record["received_on"]),
+                    "person_id": person["pk"],
+                    "received_on": received,
                     "in_our_area": record.get("in_our_area") is not False,
                     "referrer_type": record.get("referrer_type") or "",
                     "summary": record.get("summary") or "",
+                    # Written in bulk, past Concern.save(): the SAC age test.
+                    "adult_on_receipt": adult_on(person["date_of_birth"], received),
                 }
 
             created, changed = self._split(Concern, "concern", batch, values_of)
@@ -885,16 +889,7 @@ class _Writer:
                 concern.status = Concern.Status.CLOSED
                 concern.decision = Concern.Decision.NO_ENQUIRY
                 concern.other_pathway = Concern.OtherPathway.NO_FURTHER_ACTION
-            # Written in bulk, past Concern.save(): derive the SAC age test.
-            for concern in created:
-                concern.adult_on_receipt = adult_on(
-                    born[concern.person_id], concern.received_on
-                )
             self._save(Concern, "concern", created, changed, self.CONCERN_FIELDS)
-            if changed:
-                refresh_adult_on_receipt(
-                    Concern.objects.filter(pk__any_of=[c.pk for c in changed])
-                )
             self._insert(
                 ChronologyEvent,
                 [
@@ -911,11 +906,13 @@ class _Writer:
             )
             self._tick(len(batch), "concerns")
 
-    @staticmethod
-    @functools.lru_cache(maxsize=4096)
-    def _moment(day: datetime.date) -> datetime.datetime:
-        """9am on ``day``, local time (memoised: many records share a day)."""
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    def _moment(self, day: datetime.date) -> datetime.datetime:
+        """9am on ``day``, local time (kept per day: many records share one)."""
+        if day not in self._moments:
+            self._moments[day] = timezone.make_aware(
+                datetime.datetime.combine(day, datetime.time(9))
+            )
+        return self._moments[day]
 
     # -- enquiries -----------------------------------------------------------
 

@@ -23,7 +23,7 @@ class AnyOf(In):
 
     def as_postgresql(self, compiler, connection):
         if not self.rhs_is_direct_value():
-            return super().as_sql(compiler, connection)
+            return self.as_sql(compiler, connection)  # a subquery: as __in
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
         values = [

@@ -434,6 +434,28 @@ def test_a_byte_order_mark_and_blank_lines_are_accepted():
     assert Concern.objects.count() == 1
 
 
+def test_imported_concerns_carry_the_sac_age_test_and_follow_changes():
+    young = {**PERSON, "date_of_birth": "2008-07-01"}
+    day_before = {**CONCERN, "received_on": "2026-06-30"}
+    report, _ = run(jsonl(young, day_before))
+    assert report.ok, report.errors
+    assert Concern.objects.get(source_ref="C1").adult_on_receipt is False
+    # A corrected date received: 18 on the day.
+    report, _ = run(jsonl(young, {**day_before, "received_on": "2026-07-01"}))
+    assert report.ok, report.errors
+    assert report.updated["concern"] == 1
+    assert Concern.objects.get(source_ref="C1").adult_on_receipt is True
+    # A corrected date of birth moves the concern back out of scope.
+    report, _ = run(
+        jsonl(
+            {**young, "date_of_birth": "2008-07-02"},
+            {**day_before, "received_on": "2026-07-01"},
+        )
+    )
+    assert report.ok, report.errors
+    assert Concern.objects.get(source_ref="C1").adult_on_receipt is False
+
+
 def test_records_are_found_however_their_json_is_spelled():
     # Spacing and \u escapes (in the type, or in the key) are valid JSON for
     # the same records, and must be read as such.

@@ -32,6 +32,14 @@ def test_any_of_finds_the_same_rows_as_in():
     }
 
 
+def test_a_subquery_works_as_with_in():
+    people = PersonFactory.create_batch(2)
+    concerns = [ConcernFactory(person=person) for person in people]
+    first = Person.objects.filter(pk=people[0].pk)
+    assert list(Concern.objects.filter(person__any_of=first)) == [concerns[0]]
+    assert list(Person.objects.filter(pk__any_of=first.values("pk"))) == [people[0]]
+
+
 def test_an_empty_list_matches_nothing():
     PersonFactory()
     assert list(Person.objects.filter(pk__any_of=[])) == []
