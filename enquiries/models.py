@@ -475,6 +475,14 @@ class Concern(TimeStampedModel):
             models.Index(
                 fields=["team", "status", "received_on"], name="enq_concern_queue"
             ),
+            # "Awaiting decision": undecided concerns, oldest first, read in
+            # order from an index that holds only the (few) undecided rows,
+            # so the queue costs the same whatever the history.
+            models.Index(
+                fields=["received_on", "id"],
+                name="enq_concern_undecided",
+                condition=models.Q(status__in=["received", "information_gathering"]),
+            ),
             # SAC return: a year's concerns and the scope test of an
             # enquiry's concern, read from the index alone (no table visits).
             models.Index(

@@ -43,6 +43,7 @@ def is_working_day(day: datetime.date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+@lru_cache(maxsize=8192)
 def add_working_days(start: datetime.date, n: int) -> datetime.date:
     """The date ``n`` working days after ``start`` (``start`` itself never counts)."""
     day = start

@@ -34,6 +34,11 @@ def reset_current_request(token: contextvars.Token) -> None:
     _current_request.reset(token)
 
 
+def current_request() -> HttpRequest | None:
+    """The request being served, if any (None in commands and tasks)."""
+    return _current_request.get()
+
+
 def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 

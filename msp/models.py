@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.functional import cached_property
 
 
 class Team(models.Model):
@@ -51,7 +52,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
-    @property
+    @cached_property
     def role_names(self) -> list[str]:
         return [group.name for group in self.groups.all()]
 

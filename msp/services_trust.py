@@ -45,6 +45,7 @@ def break_glass(*, user, person: Person, reason: str) -> BreakGlassGrant:
         )
         grant.full_clean()
         grant.save()
+        access.forget_cached_access(user)
         audit.record(
             actor=user,
             action=AuditEvent.Action.BREAK_GLASS,

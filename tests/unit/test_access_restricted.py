@@ -4,7 +4,7 @@ import pytest
 
 from enquiries.factories import PersonFactory
 from enquiries.models import Concern, Person
-from msp import access
+from msp import access, audit, services_trust
 
 
 @pytest.mark.django_db
@@ -41,3 +41,45 @@ def test_team_scope_ignores_restriction_but_visible_does_not(practitioner, team)
     person = PersonFactory(team=team, is_restricted=True)
     assert list(access.in_team_scope(practitioner, Person.objects.all())) == [person]
     assert list(access.visible(practitioner, Person.objects.all())) == []
+
+
+@pytest.mark.django_db
+def test_hidden_restricted_records_are_looked_up_once_per_request(
+    practitioner, team, rf, django_assert_num_queries
+):
+    hidden = PersonFactory(team=team, is_restricted=True)
+    shown = PersonFactory(team=team)
+    access.team_ids(practitioner)
+    practitioner.has_perm("msp.manage_cases")  # permissions cached as usual
+    token = audit.set_current_request(rf.get("/"))
+    try:
+        with django_assert_num_queries(3):  # the hidden ids once, then 2 lists
+            assert list(access.visible(practitioner, Person.objects.all())) == [shown]
+            assert access.visible(practitioner, Concern.objects.all()).count() == 0
+    finally:
+        audit.reset_current_request(token)
+    assert access.hidden_restricted_ids(practitioner) == [hidden.pk]
+
+
+@pytest.mark.django_db
+def test_breaking_the_glass_shows_the_record_within_the_same_request(
+    practitioner, team, rf
+):
+    person = PersonFactory(team=team, is_restricted=True)
+    token = audit.set_current_request(rf.get("/"))
+    try:
+        assert not access.visible(practitioner, Person.objects.all()).exists()
+        services_trust.break_glass(
+            user=practitioner, person=person, reason="Police called about her today"
+        )
+        assert list(access.visible(practitioner, Person.objects.all())) == [person]
+    finally:
+        audit.reset_current_request(token)
+
+
+@pytest.mark.django_db
+def test_outside_a_request_access_changes_show_at_once(practitioner, team):
+    person = PersonFactory(team=team, is_restricted=True)
+    assert not access.visible(practitioner, Person.objects.all()).exists()
+    person.permitted_users.add(practitioner)
+    assert list(access.visible(practitioner, Person.objects.all())) == [person]
