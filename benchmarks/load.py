@@ -8,7 +8,8 @@ second, error count, median and 95th percentile, and the ratio to /healthz.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/msp_bench_large \
         .venv/bin/python benchmarks/load.py --path / --clients 8 --seconds 30
 
-Soak: --rate R (requests per second in total, paced) --seconds 1800 also
+Soak: --rate R (requests per second in total, paced) --seconds 1800 runs
+the same two workers for the whole run (no recycling after max_requests), and
 samples the workers' resident memory at the start, every tenth of the run
 and at the end (growth is reported from the end of the first tenth, after
 warm-up, and from the cold start), and prints the p95 of the first and last
@@ -55,9 +56,15 @@ def session_cookie(username: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
-def start_gunicorn() -> subprocess.Popen:
-    """gunicorn as in production: hashed static files collected first."""
+def start_gunicorn(recycle_workers: bool = True) -> subprocess.Popen:
+    """gunicorn as in production: hashed static files collected first.
+
+    A soak runs without recycling workers (production restarts each worker
+    after ``max_requests``), so that memory growth, if any, shows.
+    """
     env = dict(os.environ)
+    if not recycle_workers:
+        env["GUNICORN_MAX_REQUESTS"] = "0"
     env.setdefault("STATIC_ROOT", str(ROOT / "benchmarks" / "results" / "static"))
     subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -176,7 +183,7 @@ def main() -> None:
         sys.exit("--seconds must be between 1 and 3600")
     setup()
     cookie = session_cookie(options.user)
-    server = start_gunicorn()
+    server = start_gunicorn(recycle_workers=not options.rate)
     try:
         if options.rate:
             before = sum(worker_rss_kib(server.pid))

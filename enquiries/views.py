@@ -391,34 +391,51 @@ def _search_visible(user, people: QuerySet[Person]) -> tuple[list[Person], bool]
     by name, and whether there may be more.
 
     The name match runs alone first (the trigram index on PostgreSQL) and
-    gives at most ``SEARCH_CANDIDATES`` ids in name order; the access rules
-    are then checked on those ids a chunk at a time. Checking them on the
-    whole match at once lets PostgreSQL build the set of every record in the
-    user's teams (a scan of all enquiries) instead of probing the few rows
-    that matched. Ordering by the upper-cased name keeps the database from
+    gives candidate ids in name order; the access rules are then checked on
+    those ids a chunk at a time. Checking them on the whole match at once
+    makes PostgreSQL test every match (thousands for a common surname)
+    instead of the few it needs. The first look takes one chunk of
+    candidates, which is usually enough for a page of results and keeps the
+    database's sort small; only if too few of them are visible does a second
+    look take the rest, up to ``SEARCH_CANDIDATES``, after the last one seen
+    (keyset). Ordering by the upper-cased name keeps the database from
     walking the whole name index to find the matches in order.
     """
-    candidates = list(
-        people.order_by(Upper("family_name"), Upper("given_name"), "id").values_list(
-            "pk", flat=True
-        )[: SEARCH_CANDIDATES + 1]
-    )
-    more_candidates = len(candidates) > SEARCH_CANDIDATES
-    candidates = candidates[:SEARCH_CANDIDATES]
+    ordered = people.annotate(
+        family_key=Upper("family_name"), given_key=Upper("given_name")
+    ).order_by("family_key", "given_key", "id")
     results: list[Person] = []
-    for start in range(0, len(candidates), SEARCH_CHUNK):
-        chunk = candidates[start : start + SEARCH_CHUNK]
-        found = {
-            person.pk: person
-            for person in visible(
-                user, Person.objects.filter(pk__in=chunk)
-            ).select_related("team")
-        }
-        results.extend(found[pk] for pk in chunk if pk in found)
-        if len(results) > SEARCH_LIMIT:
-            break
-    truncated = len(results) > SEARCH_LIMIT or more_candidates
-    return results[:SEARCH_LIMIT], truncated
+    seen = 0
+    wanted = min(SEARCH_CHUNK, SEARCH_CANDIDATES)
+    last = None
+    while True:
+        batch = ordered
+        if last is not None:
+            family, given, pk = last
+            batch = batch.filter(
+                Q(family_key__gt=family)
+                | Q(family_key=family, given_key__gt=given)
+                | Q(family_key=family, given_key=given, id__gt=pk)
+            )
+        rows = list(batch.values_list("family_key", "given_key", "pk")[: wanted + 1])
+        more = len(rows) > wanted
+        rows = rows[:wanted]
+        seen += len(rows)
+        for start in range(0, len(rows), SEARCH_CHUNK):
+            chunk = [pk for _family, _given, pk in rows[start : start + SEARCH_CHUNK]]
+            found = {
+                person.pk: person
+                for person in visible(
+                    user, Person.objects.filter(pk__in=chunk)
+                ).select_related("team")
+            }
+            results.extend(found[pk] for pk in chunk if pk in found)
+            if len(results) > SEARCH_LIMIT:
+                return results[:SEARCH_LIMIT], True
+        if not more or seen >= SEARCH_CANDIDATES:
+            return results, more
+        last = rows[-1]
+        wanted = SEARCH_CANDIDATES - seen
 
 
 def person_search(request: HttpRequest) -> HttpResponse:

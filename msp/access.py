@@ -20,6 +20,7 @@ record's team scope may break the glass (:func:`can_break_glass`, page
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -147,6 +148,27 @@ def hidden_restricted_ids(user) -> list[int]:
 
 
 _HIDDEN_RESTRICTED = "_msp_hidden_restricted"
+
+
+def scope_key(user) -> str:
+    """What decides which case records ``user`` sees, as a short string.
+
+    Two users with the same key see exactly the same records, so figures
+    counted from :func:`visible` records may be kept under it: role, teams,
+    and the restricted records hidden from them (which changes when a
+    break-glass grant starts or ends, or someone is named on a record).
+    """
+    if not (user.is_authenticated and user.is_active):
+        return "none"
+    hidden = ",".join(str(pk) for pk in hidden_restricted_ids(user))
+    teams = ",".join(str(pk) for pk in sorted(team_ids(user)))
+    return ":".join(
+        (
+            "work" if can_work_on_cases(user) else "-",
+            "all" if can_see_all_teams(user) else teams,
+            hashlib.sha256(hidden.encode()).hexdigest()[:16],
+        )
+    )
 
 
 def forget_cached_access(user) -> None:

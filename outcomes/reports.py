@@ -50,7 +50,7 @@ from enquiries.models import (
     Risk,
 )
 from enquiries.timescales import add_working_days, load_timescales
-from msp.access import visible
+from msp.access import scope_key, visible
 from outcomes import msp, sac_spec
 from outcomes.models import AgreementScale, FeedbackAnswer, FeedbackResponse
 
@@ -857,6 +857,39 @@ def dashboard(user, filters: ReportFilter) -> dict:
             "open": open_by_stage(user, filters),
             "open_bands": [band[1] for band in AGE_OPEN_BANDS],
         }
+
+
+def cached_dashboard(user, filters: ReportFilter) -> dict:
+    """:func:`dashboard`, kept while nothing counted changes (for the page).
+
+    Kept per scope of access (:func:`msp.access.scope_key`: two managers who
+    see the same records share the figures), filters and day (open enquiries
+    are counted as they are today), for at most ten minutes, and dropped as
+    soon as a counted record changes (:func:`outcomes.sac.data_version`), as
+    the SAC page's return is. The figures are counts only, never a person's
+    details. ``counted_at`` says when they were counted; the CSV download
+    always counts afresh.
+    """
+    from outcomes.sac import kept_until_changed
+
+    def count() -> dict:
+        return {**dashboard(user, filters), "counted_at": timezone.now()}
+
+    parts = (
+        "dashboard",
+        scope_key(user),
+        filters.start,
+        filters.end,
+        filters.team_id,
+        filters.practitioner_id,
+        filters.kind,
+        filters.risk_type,
+        filters.location,
+        filters.source,
+        filters.by,
+        timezone.localdate(),
+    )
+    return kept_until_changed(parts, count)
 
 
 # ---------------------------------------------------------------------------

@@ -42,8 +42,10 @@ add an individual), which feed SG5.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import (
@@ -61,17 +63,22 @@ from django.db.models import (
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from enquiries.models import (
+    AdvocacyReferral,
     Concern,
     DesiredOutcome,
     Enquiry,
     Person,
+    PersonView,
+    PlanAction,
     Risk,
     SafeguardingAdultsReview,
     SarIndividual,
+    StageTimescale,
 )
 from msp import audit
 from msp.concurrency import save_changes
 from outcomes import sac_spec
+from outcomes.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 from outcomes.sac_spec import CellKey
 
 # ---------------------------------------------------------------------------
@@ -640,9 +647,13 @@ def _data_quality_item(record) -> dict:
 # The return, kept for a short time for the page
 # ---------------------------------------------------------------------------
 
+T = TypeVar("T")
+
 CACHE_SECONDS = 10 * 60
 _CACHE_PREFIX = "sac-return"
 _TOKEN_KEY = f"{_CACHE_PREFIX}:token"
+# Every table the return and the MSP dashboard read (the dashboard's
+# figures are kept the same way: outcomes.reports.cached_dashboard).
 _COUNTED_MODELS = (
     Person,
     Concern,
@@ -651,11 +662,18 @@ _COUNTED_MODELS = (
     DesiredOutcome,
     SafeguardingAdultsReview,
     SarIndividual,
+    PersonView,
+    PlanAction,
+    AdvocacyReferral,
+    FeedbackResponse,
+    FeedbackAnswer,
+    FeedbackQuestion,
+    StageTimescale,
 )
 
 
 def data_version() -> str:
-    """A cheap fingerprint of the records the return counts.
+    """A cheap fingerprint of the records the return and the dashboard count.
 
     One query of index lookups: the highest primary key of every table the
     return reads (catches new rows, including bulk inserts) and of the latest
@@ -708,6 +726,21 @@ def _forget_now_and_on_commit(**_kwargs) -> None:
     transaction.on_commit(forget_cached_returns)
 
 
+def kept_until_changed(parts: Iterable[object], compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the cache under ``parts`` while nothing counted
+    changes (:func:`data_version`) and for at most ``CACHE_SECONDS``."""
+    from django.core.cache import cache
+
+    raw = ":".join(str(part) for part in (*parts, data_version()))
+    key = f"{_CACHE_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    value = compute()
+    cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
 def cached_sac_return(year: str) -> tuple[dict[CellKey, int], datetime.datetime]:
     """The return for ``year`` and when it was counted, from the cache when
     nothing counted has changed since and it is under ``CACHE_SECONDS`` old.
@@ -715,17 +748,12 @@ def cached_sac_return(year: str) -> tuple[dict[CellKey, int], datetime.datetime]
     For the page only: downloads and the ``sac_return`` command always count
     afresh with :func:`compute_sac_return`.
     """
-    from django.core.cache import cache
     from django.utils import timezone
 
     sac_spec.financial_year_bounds(year)  # ValueError for a bad year
-    key = f"{_CACHE_PREFIX}:{year}:{data_version()}"
-    kept = cache.get(key)
-    if kept is not None:
-        return kept
-    counted = (compute_sac_return(year), timezone.now())
-    cache.set(key, counted, CACHE_SECONDS)
-    return counted
+    return kept_until_changed(
+        ("return", year), lambda: (compute_sac_return(year), timezone.now())
+    )
 
 
 def cached_data_quality(
@@ -736,40 +764,17 @@ def cached_data_quality(
     more: str | None = None,
     after: int | None = None,
 ) -> list[dict]:
-    """:func:`data_quality` for ``user``, kept like the return: per user (the
-    list is scoped to what they may see), year and cursor, dropped as soon as
-    a counted record changes."""
-    from django.core.cache import cache
-    from django.db.models import Min
-    from django.utils import timezone
+    """:func:`data_quality` for ``user``, kept like the return: per scope of
+    access (the list shows only what the user may see: :func:`scope_key`
+    changes with their role, teams, and the restricted records hidden from
+    them, so a break-glass grant that ends changes it), year and cursor,
+    dropped as soon as a counted record changes."""
+    from msp.access import scope_key
 
-    from enquiries.models import BreakGlassGrant
-    from msp.access import can_see_all_teams, can_work_on_cases, team_ids
-
-    # What the user may see is part of the key: teams, role, and any open
-    # break-glass grant, which must not outlive its expiry in the cache.
-    now = timezone.now()
-    grant_ends = BreakGlassGrant.objects.filter(
-        user=user, expires_at__gt=now
-    ).aggregate(first=Min("expires_at"))["first"]
-    seconds = CACHE_SECONDS
-    if grant_ends is not None:
-        seconds = min(seconds, int((grant_ends - now).total_seconds()))
-    scope = (
-        f"{user.pk}:{can_see_all_teams(user)}:{can_work_on_cases(user)}:"
-        f"{','.join(str(pk) for pk in sorted(team_ids(user)))}:{grant_ends}"
+    return kept_until_changed(
+        ("quality", scope_key(user), start.isoformat(), more, after),
+        lambda: data_quality(user, start, end, more=more, after=after),
     )
-    key = (
-        f"{_CACHE_PREFIX}:quality:{scope}:{start.isoformat()}:{more}:{after}:"
-        f"{data_version()}"
-    )
-    kept = cache.get(key)
-    if kept is not None:
-        return kept
-    found = data_quality(user, start, end, more=more, after=after)
-    if seconds > 0:
-        cache.set(key, found, seconds)
-    return found
 
 
 def _connect_signals() -> None:

@@ -79,7 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "filters": None}
     if form.is_valid():
         filters = form.filters()
-        data = reports.dashboard(request.user, filters)
+        data = reports.cached_dashboard(request.user, filters)
         context.update(
             filters=filters,
             data=data,

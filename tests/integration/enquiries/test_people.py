@@ -447,6 +447,28 @@ def test_search_checks_access_past_many_hidden_matches(
     assert all(escape(p.family_name) in html for p in mine)
 
 
+def test_search_reaches_every_namesake_past_the_first_look(
+    client, practitioner, team, other_team, monkeypatch
+):
+    from enquiries import views
+
+    # Same names on both sides of the first look: the next look carries on
+    # after the last person seen (by id), skipping and repeating no one.
+    monkeypatch.setattr(views, "SEARCH_CHUNK", 2)
+    hidden = [PersonFactory(given_name="Ida", family_name="Able", team=other_team)]
+    mine = [PersonFactory(given_name="Ida", family_name="Able", team=team)]
+    hidden.append(PersonFactory(given_name="Ida", family_name="Able", team=other_team))
+    mine += [
+        PersonFactory(given_name="ida", family_name="ABLE", team=team) for _ in "ab"
+    ]
+    client.force_login(practitioner)
+    response = client.get(reverse("enquiries:person_search"), {"name": "Ida Able"})
+    assert sorted(p.pk for p in response.context["results"]) == sorted(
+        p.pk for p in mine
+    )
+    assert not response.context["truncated"]
+
+
 def test_search_with_too_many_matches_asks_for_more_detail(
     client, practitioner, team, monkeypatch
 ):

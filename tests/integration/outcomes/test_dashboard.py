@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from msp.models import AuditEvent
-from tests.unit.outcomes.test_reports import build_caseload
+from tests.unit.outcomes.test_reports import _concluded, build_caseload
 
 YEAR = {"year": "2025-26"}
 REPORT_PAGES = [
@@ -226,3 +226,41 @@ def test_query_count_does_not_grow_with_the_caseload(
         build_caseload(team, other_team, manager)
     with django_assert_num_queries(expected):
         client.get(url, params)
+
+
+@pytest.mark.django_db
+class TestDashboardFiguresAreKeptUntilARecordChanges:
+    def test_a_repeat_view_reuses_the_figures_until_an_enquiry_is_concluded(
+        self, client, caseload, manager, team
+    ):
+        client.force_login(manager)
+        url = reverse("outcomes:dashboard")
+        first = _count_queries(client, url, YEAR)
+        with CaptureQueriesContext(connection) as repeat:
+            html = _text(client.get(url, YEAR))
+        assert len(repeat) < first
+        assert not any("COUNT(" in q["sql"] for q in repeat)  # nothing counted
+        assert "80.0%" in html  # 4 of 5 asked
+        assert 'id="counted-at"' in html
+        _concluded(team, "Ivy")
+        assert "83.3%" in _text(client.get(url, YEAR))  # 5 of 6 asked
+
+    def test_users_who_see_different_records_never_share_figures(
+        self, client, caseload, manager, lead
+    ):
+        client.force_login(lead)
+        assert "all teams" in _text(client.get(reverse("outcomes:dashboard"), YEAR))
+        client.force_login(manager)
+        html = _text(client.get(reverse("outcomes:dashboard"), YEAR))
+        assert "your teams only" in html
+        assert "80.0%" in html
+
+    def test_a_restricted_record_counts_once_the_manager_is_named_on_it(
+        self, client, caseload, manager, team
+    ):
+        hidden = _concluded(team, "Ivy", concern__person__is_restricted=True)
+        client.force_login(manager)
+        url = reverse("outcomes:dashboard")
+        assert "80.0%" in _text(client.get(url, YEAR))
+        hidden.concern.person.permitted_users.add(manager)
+        assert "83.3%" in _text(client.get(url, YEAR))
