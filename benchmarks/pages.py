@@ -10,6 +10,14 @@ access checks, queries, templates). The two databases are measured
 alternately in fresh processes; the script prints each page's median and
 95th percentile and the ratio of the large median to the small median.
 Targets: median < 50 ms, p95 < 150 ms, ratio <= 1.5.
+
+The dashboard and SAC page show the last complete financial year, or
+BENCH_YEAR (e.g. 2026-27). To see whether a page grows with history rather
+than with a year's volume, compare msp_bench_one_year (one year of a large
+council) with msp_bench_large (ten such years) for a year both hold:
+
+    BENCH_SMALL=…/msp_bench_one_year BENCH_LARGE=…/msp_bench_large \
+    BENCH_YEAR=2026-27 .venv/bin/python benchmarks/pages.py --requests 20
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ def pages() -> list[tuple[str, str, str]]:
         .values_list("reference", flat=True)[:1]
         .get()
     )
-    year = _last_complete_year()
+    year = os.environ.get("BENCH_YEAR") or _last_complete_year()
     return [
         ("caseload (home)", "practitioner", reverse("home")),
         ("team queue", "practitioner", reverse("enquiries:queue", args=["team"])),
