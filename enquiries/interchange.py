@@ -39,10 +39,10 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from enquiries import codes
+from enquiries.links import url_maker
 from enquiries.models import (
     ChronologyEvent,
     Concern,
@@ -660,16 +660,6 @@ def _day(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def _url_maker(name: str) -> Callable[[uuid.UUID], str]:
-    """A cheap reverse() for many records; empty if the page does not exist."""
-    marker = uuid.UUID(int=0)
-    try:
-        pattern = reverse(name, args=[marker])
-    except NoReverseMatch:
-        return lambda reference: ""
-    return lambda reference: pattern.replace(str(marker), str(reference))
-
-
 def _import_team(code: str | None) -> Team:
     if code:
         try:
@@ -692,8 +682,8 @@ class _Writer:
         self.user = user if getattr(user, "is_authenticated", False) else None
         self.stderr = stderr
         self.now = timezone.now()
-        self.concern_url = _url_maker("enquiries:concern_detail")
-        self.enquiry_url = _url_maker("enquiries:enquiry_detail")
+        self.concern_url = url_maker("enquiries:concern_detail")
+        self.enquiry_url = url_maker("enquiries:enquiry_detail")
         self.written = 0
         self._moments: dict[datetime.date, datetime.datetime] = {}
 

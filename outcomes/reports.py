@@ -22,7 +22,7 @@ import datetime
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db import connection, transaction
 from django.db.models import Case as CaseWhen
@@ -875,20 +875,10 @@ def cached_dashboard(user, filters: ReportFilter) -> dict:
     def count() -> dict:
         return {**dashboard(user, filters), "counted_at": timezone.now()}
 
-    parts = (
-        "dashboard",
-        scope_key(user),
-        filters.start,
-        filters.end,
-        filters.team_id,
-        filters.practitioner_id,
-        filters.kind,
-        filters.risk_type,
-        filters.location,
-        filters.source,
-        filters.by,
-        timezone.localdate(),
-    )
+    # Every field that makes two filters different (all but the raw query),
+    # so a filter added later is part of the key without a change here.
+    chosen = [getattr(filters, f.name) for f in fields(filters) if f.compare]
+    parts = ("dashboard", scope_key(user), *chosen, timezone.localdate())
     return kept_until_changed(parts, count)
 
 

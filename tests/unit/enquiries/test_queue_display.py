@@ -8,6 +8,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 
 from enquiries import views
+from enquiries.links import url_maker
 
 
 def test_queue_dates_read_as_the_date_filter_writes_them():
@@ -20,6 +21,4 @@ def test_queue_dates_read_as_the_date_filter_writes_them():
 def test_queue_links_are_the_records_own_urls():
     reference = uuid.uuid4()
     for viewname in ("enquiries:enquiry_detail", "enquiries:concern_detail"):
-        assert views._url_maker(viewname)(reference) == reverse(
-            viewname, args=[reference]
-        )
+        assert url_maker(viewname)(reference) == reverse(viewname, args=[reference])
