@@ -1,6 +1,7 @@
 # Two commands for a newcomer:  make run   and   make test
-# Both create the virtual environment, install the pinned dependencies and
-# build the front-end (GOV.UK Frontend) when needed.
+# Both install missing Debian packages (Node.js/npm, and Chromium for the
+# tests) when run as root, create the virtual environment, install the pinned
+# dependencies and build the front-end (GOV.UK Frontend) when needed.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,20 +10,21 @@ STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= demo-password-2024
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format setup assets lock clean
+.PHONY: run test lint format setup assets messages lock clean machine-run machine-test
 
-run: setup assets
+run: machine-run setup assets messages
 	@DEBUG=true DEMO_MODE=true DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python manage.py migrate --noinput
 	@DEBUG=true DEMO_MODE=true DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python manage.py seed_demo
 	@echo "Open http://127.0.0.1:8000 and sign in with a demo login above."
 	@DEBUG=true DEMO_MODE=true DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: setup assets
+test: machine-test setup assets messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=true DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: setup
@@ -30,6 +32,14 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 setup: $(STAMP)
+
+# What the machine needs besides Python: installed with apt-get when run as
+# root on Debian, otherwise the exact command to run is printed.
+machine-run:
+	@PYTHON='$(PYTHON)' bash scripts/prerequisites.sh run
+
+machine-test:
+	@PYTHON='$(PYTHON)' bash scripts/prerequisites.sh test
 
 $(STAMP): requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
@@ -40,6 +50,13 @@ $(STAMP): requirements-dev.txt
 	@touch $(STAMP)
 
 assets: static/build/css/app.css
+
+# The adult's own page in Polish: the .po is kept in git, the compiled .mo
+# is built here (Debian's gettext gives msgfmt; scripts/prerequisites.sh).
+messages: locale/pl/LC_MESSAGES/django.mo
+
+locale/pl/LC_MESSAGES/django.mo: locale/pl/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
 
 static/build/css/app.css: package-lock.json assets/scss/app.scss scripts/build_assets.sh
 	bash scripts/build_assets.sh

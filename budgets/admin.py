@@ -7,11 +7,13 @@ from budgets.models import (
     ConcernLink,
     Condition,
     DirectPayment,
+    DirectPaymentDocument,
     Ending,
     FamilyMemberException,
     LocalConditionType,
     PersonalAssistant,
     PersonalBudget,
+    RecipientChange,
     Review,
     StatusChange,
 )
@@ -145,6 +147,43 @@ class StatusChangeAdmin(NoDeleteAdmin):
     ]
     list_filter = ["to_status"]
     search_fields = ["reason", "direct_payment__person__family_name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RecipientChange)
+class RecipientChangeAdmin(NoDeleteAdmin):
+    """Append-only history of recipient and legal basis changes (read only)."""
+
+    list_display = [
+        "direct_payment",
+        "from_legal_basis",
+        "to_legal_basis",
+        "changed_by",
+        "changed_at",
+    ]
+    list_filter = ["to_legal_basis"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DirectPaymentDocument)
+class DirectPaymentDocumentAdmin(NoDeleteAdmin):
+    """Which documents are held with which direct payment (read only; the
+    documents themselves are in "Documents")."""
+
+    list_display = ["document", "direct_payment"]
+    list_filter = ["document__kind"]
+    search_fields = ["document__title", "direct_payment__reference"]
+    raw_id_fields = ["direct_payment", "document"]
 
     def has_add_permission(self, request) -> bool:
         return False

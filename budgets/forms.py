@@ -17,6 +17,7 @@ from budgets.models import (
     PersonalBudget,
     Review,
 )
+from msp.editing import VersionedForm
 
 
 class DateInput(forms.DateInput):
@@ -50,18 +51,16 @@ def _layout_for(form: forms.Form, submit: str) -> Layout:
     return Layout(*parts)
 
 
-class GovForm(forms.ModelForm):
-    """A model form with GOV.UK error messages, widgets and layout."""
+class GovForm(VersionedForm, forms.ModelForm):
+    """A model form with GOV.UK error messages, widgets and layout.
+
+    Editing a saved record it carries the version (msp.editing).
+    """
 
     submit_label = "Save"
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-        else:
-            del self.fields["version"]
         for field in self.fields.values():
             label = str(field.label or "").lower()
             if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
@@ -120,6 +119,26 @@ class BudgetForm(GovForm):
         }
 
 
+RELATION_HINT = (
+    "If they are recorded in the person's relationships, choose them: a "
+    "safeguarding concern naming them as its source is then linked to this "
+    "payment and a review is triggered."
+)
+
+
+def _relations(form: forms.Form, name: str, person) -> None:
+    """Offer only the person's own recorded relationships."""
+    if name not in form.fields:
+        return
+    field = form.fields[name]
+    field.queryset = (
+        person.relationships.order_by("name", "id")
+        if person is not None
+        else field.queryset.none()
+    )
+    field.empty_label = "Not recorded there"
+
+
 class DirectPaymentForm(GovForm):
     class Meta:
         model = DirectPayment
@@ -128,6 +147,7 @@ class DirectPaymentForm(GovForm):
             "authority_basis",
             "recipient_name",
             "recipient_relationship",
+            "recipient_relation",
             "payment_method",
             "amount",
             "frequency",
@@ -145,10 +165,12 @@ class DirectPaymentForm(GovForm):
         help_texts = {
             "authority_basis": "Only for section 32 payments.",
             "recipient_name": "Leave blank when the adult receives it themself.",
+            "recipient_relation": RELATION_HINT,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
+        _relations(self, "recipient_relation", person)
         if "authority_basis" in self.fields:
             self.fields[
                 "authority_basis"
@@ -156,10 +178,10 @@ class DirectPaymentForm(GovForm):
 
 
 class DirectPaymentChangeForm(DirectPaymentForm):
+    """Payment details; the recipient and legal basis have their own form."""
+
     class Meta(DirectPaymentForm.Meta):
         fields = [
-            "recipient_name",
-            "recipient_relationship",
             "payment_method",
             "amount",
             "frequency",
@@ -167,7 +189,35 @@ class DirectPaymentChangeForm(DirectPaymentForm):
         ]
 
 
-class StatusForm(forms.Form):
+class RecipientForm(DirectPaymentForm):
+    """Who receives the payment and on what legal basis, with the reason."""
+
+    submit_label = "Save recipient"
+
+    class Meta(DirectPaymentForm.Meta):
+        fields = [
+            "legal_basis",
+            "authority_basis",
+            "recipient_name",
+            "recipient_relationship",
+            "recipient_relation",
+        ]
+
+    reason = forms.CharField(
+        label="Why has this changed?",
+        help_text="For example: the adult lost capacity to manage the payment, "
+        "or the nominated person can no longer do it.",
+        widget=forms.Textarea,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = (
+            "Enter why the recipient or basis changed"
+        )
+
+
+class StatusForm(VersionedForm):
     to_status = forms.ChoiceField(
         label="New status",
         widget=forms.RadioSelect,
@@ -178,7 +228,6 @@ class StatusForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"required": "Enter why the status is changing"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,7 +285,7 @@ class LocalConditionForm(GovForm):
 
 
 def _concern_label(concern) -> str:
-    return f"Received {concern.received_on:%d %B %Y}: {concern.summary[:80]}"
+    return f"Received {concern.received_on:%-d %B %Y}: {concern.summary[:80]}"
 
 
 class ConditionStatusForm(GovForm):
@@ -306,6 +355,7 @@ class AssistantForm(GovForm):
             "ended_on",
             "relationship",
             "same_household",
+            "person_relation",
             "family_exception",
             "dbs_type",
             "dbs_checked_on",
@@ -329,11 +379,13 @@ class AssistantForm(GovForm):
             "the certificate says.",
             "family_exception": "Needed for a close family member living in the "
             "same household (regulation 3).",
+            "person_relation": RELATION_HINT,
         }
 
-    def __init__(self, *args, exceptions, **kwargs):
+    def __init__(self, *args, exceptions, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["family_exception"].queryset = exceptions
+        _relations(self, "person_relation", person)
 
 
 class ReviewForm(GovForm):
@@ -417,6 +469,21 @@ class SuspendForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = _layout_for(self, "Suspend payments")
+
+
+class LinkWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this link wrong?",
+        help_text="For example: a different person with the same name, or the "
+        "payment is not involved.",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why this link is wrong"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = _layout_for(self, "Withdraw link")
 
 
 class EndingForm(GovForm):

@@ -99,7 +99,7 @@ class PersonalBudget(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Personal budget from {self.effective_from:%d %B %Y}"
+        return f"Personal budget from {self.effective_from:%-d %B %Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("budgets:budget_detail", args=[self.reference])
@@ -195,6 +195,16 @@ class DirectPayment(TimeStampedModel):
     recipient_relationship = models.CharField(
         "Their relationship to the person", max_length=100, blank=True
     )
+    # The recipient as one of the adult's recorded relationships: a concern
+    # naming that record as its source is linked to this payment.
+    recipient_relation = models.ForeignKey(
+        "enquiries.Relationship",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="direct_payments_received",
+        verbose_name="The recipient in the person's relationships",
+    )
     payment_method = models.CharField(max_length=20, choices=Method.choices)
     amount = models.DecimalField(**MONEY)
     frequency = models.CharField(max_length=20, choices=Frequency.choices)
@@ -242,6 +252,17 @@ class DirectPayment(TimeStampedModel):
             errors["recipient_name"] = (
                 "Enter the name of the nominated or authorised person"
             )
+        if self.recipient_relation_id is not None:
+            if self.legal_basis == self.LegalBasis.S31_ADULT:
+                errors["recipient_relation"] = (
+                    "Only choose a recipient when someone receives it for the adult"
+                )
+            elif self.person_id is not None and (
+                self.recipient_relation.person_id != self.person_id
+            ):
+                errors["recipient_relation"] = (
+                    "Choose someone recorded for the person this payment is for"
+                )
         if (
             self.start_date
             and self.first_payment_on
@@ -315,6 +336,37 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class RecipientChange(models.Model):
+    """One change of who receives a direct payment, or on what legal basis
+    (section 31 or 32): before, after, who, when and why (append-only)."""
+
+    ACCESS_TEAM_LOOKUPS = DirectPaymentChild.ACCESS_TEAM_LOOKUPS
+    ACCESS_PERSON_LOOKUP = DirectPaymentChild.ACCESS_PERSON_LOOKUP
+
+    direct_payment = models.ForeignKey(
+        DirectPayment, on_delete=models.PROTECT, related_name="recipient_changes"
+    )
+    from_legal_basis = models.CharField(
+        max_length=20, choices=DirectPayment.LegalBasis.choices
+    )
+    to_legal_basis = models.CharField(
+        max_length=20, choices=DirectPayment.LegalBasis.choices
+    )
+    from_recipient = models.CharField(max_length=300)
+    to_recipient = models.CharField(max_length=300)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_recipient} → {self.to_recipient}"
 
 
 class FamilyMemberException(DirectPaymentChild):
@@ -564,6 +616,14 @@ class PersonalAssistant(DirectPaymentChild):
         "Relationship to the person", max_length=20, choices=Relationship.choices
     )
     same_household = models.BooleanField("Lives in the same household", default=False)
+    person_relation = models.ForeignKey(
+        "enquiries.Relationship",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assistant_roles",
+        verbose_name="The assistant in the person's relationships",
+    )
     family_exception = models.ForeignKey(
         FamilyMemberException,
         on_delete=models.PROTECT,
@@ -633,6 +693,14 @@ class PersonalAssistant(DirectPaymentChild):
             errors["dbs_requested_on"] = "Enter the date the DBS check was requested"
         if self.dbs_request == self.DbsRequest.COMPLETED and not self.dbs_completed_on:
             errors["dbs_completed_on"] = "Enter the date the DBS check was completed"
+        if (
+            self.person_relation_id is not None
+            and self.direct_payment_id is not None
+            and self.person_relation.person_id != self.direct_payment.person_id
+        ):
+            errors["person_relation"] = (
+                "Choose someone recorded for the person this payment is for"
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -712,7 +780,7 @@ class Review(DirectPaymentChild):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_review_type_display()} due {self.due_on:%d %B %Y}"
+        return f"{self.get_review_type_display()} due {self.due_on:%-d %B %Y}"
 
     @property
     def is_open(self) -> bool:
@@ -773,6 +841,19 @@ class ConcernLink(DirectPaymentChild):
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     notes = models.TextField(blank=True)
+    # Made by the system: the concern's alleged source is the recipient or a
+    # personal assistant of this payment, matched on the relationship record.
+    matched_automatically = models.BooleanField(default=False)
+    # A wrong link is withdrawn with a reason, never deleted.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -781,6 +862,7 @@ class ConcernLink(DirectPaymentChild):
             models.UniqueConstraint(
                 fields=["direct_payment", "concern", "role"],
                 name="budgets_link_once_per_role",
+                condition=models.Q(withdrawn_at__isnull=True),
             )
         ]
 
@@ -790,6 +872,10 @@ class ConcernLink(DirectPaymentChild):
     @property
     def triggers_review(self) -> bool:
         return self.role != self.Role.CONTEXT
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def clean(self) -> None:
         if (
@@ -864,3 +950,25 @@ class Ending(DirectPaymentChild):
             errors["ended_on"] = "Last day of payments must be after the start date"
         if errors:
             raise ValidationError(errors)
+
+
+class DirectPaymentDocument(models.Model):
+    """A document held with a direct payment (the agreement, a bank statement,
+    a payroll record). The document is the adult's (``enquiries.Document``);
+    the link lives here so that enquiries never imports budgets
+    (docs/decisions/0025)."""
+
+    direct_payment = models.ForeignKey(
+        DirectPayment, on_delete=models.PROTECT, related_name="document_links"
+    )
+    document = models.OneToOneField(
+        "enquiries.Document",
+        on_delete=models.PROTECT,
+        related_name="direct_payment_link",
+    )
+
+    class Meta:
+        ordering = ["-document__document_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.document} ({self.direct_payment})"

@@ -40,7 +40,7 @@ def csv_safe(value: str) -> str:
 
 
 def _date(value) -> str:
-    return f"{value:%d %b %Y}" if value else ""
+    return f"{value:%-d %B %Y}" if value else ""
 
 
 def _person_cell(payment) -> Cell:

@@ -81,7 +81,7 @@ def conditions_breached(user) -> QuerySet[Condition]:
 def linked_to_open_safeguarding(user) -> QuerySet[ConcernLink]:
     return (
         _links(user)
-        .filter(_open_safeguarding())
+        .filter(_open_safeguarding(), withdrawn_at__isnull=True)
         .exclude(direct_payment__status=DirectPayment.Status.ENDED)
     )
 

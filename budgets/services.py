@@ -12,21 +12,25 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from budgets import schedule
 from budgets.models import (
     ConcernLink,
     Condition,
     DirectPayment,
+    DirectPaymentDocument,
     Ending,
     FamilyMemberException,
     PersonalAssistant,
     PersonalBudget,
+    RecipientChange,
     Review,
     StatusChange,
 )
 from enquiries import chronology
 from msp import audit
+from msp.access import require_write
 from msp.concurrency import save_changes
 
 # Which status a direct payment may move to by a plain status change
@@ -59,20 +63,26 @@ def _stamp(obj, user) -> None:
         obj.updated_by = user
 
 
+def _save_new(*, user, obj, summary: str, person, link: str):
+    """Validate and save a new record, with its audit line and a line in the
+    adult's chronology, in one transaction."""
+    _stamp(obj, user)
+    obj.full_clean()
+    with transaction.atomic():
+        obj.save()
+        _created(user=user, obj=obj, summary=summary, person=person, link=link)
+    return obj
+
+
 def create_budget(*, user, person, data: dict[str, Any]) -> PersonalBudget:
     budget = PersonalBudget(person=person, **data)
-    _stamp(budget, user)
-    budget.full_clean()
-    with transaction.atomic():
-        budget.save()
-        _created(
-            user=user,
-            obj=budget,
-            summary=f"Personal budget recorded: £{budget.total_cost} total",
-            person=person,
-            link=budget.get_absolute_url(),
-        )
-    return budget
+    return _save_new(
+        user=user,
+        obj=budget,
+        summary=f"Personal budget recorded: £{budget.total_cost} total",
+        person=person,
+        link=budget.get_absolute_url(),
+    )
 
 
 def change_budget(
@@ -151,6 +161,80 @@ def change_direct_payment(
     )
 
 
+RECIPIENT_FIELDS = (
+    "legal_basis",
+    "authority_basis",
+    "recipient_name",
+    "recipient_relationship",
+    "recipient_relation",
+)
+
+
+def _recipient_summary(payment: DirectPayment) -> str:
+    who = payment.recipient_display
+    if payment.recipient_relationship:
+        who = f"{who} ({payment.recipient_relationship})"
+    if payment.authority_basis:
+        who = f"{who}, {payment.get_authority_basis_display().lower()}"
+    return who
+
+
+def change_recipient(
+    *,
+    user,
+    payment: DirectPayment,
+    expected_version: int,
+    changes: dict[str, Any],
+    reason: str,
+) -> DirectPayment:
+    """Change who receives the payment and on what legal basis (s31/s32).
+
+    Kept as a history line (before, after, who, why) on the payment as well
+    as in the audit trail. Only the recipient fields may change here.
+    """
+    require_write(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the recipient or basis changed"})
+    unknown = set(changes) - set(RECIPIENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not recipient fields: {sorted(unknown)}")
+    if payment.is_ended:
+        raise ValidationError("An ended payment cannot be changed")
+    with transaction.atomic():
+        before = DirectPayment.objects.get(pk=payment.pk)
+        if all(getattr(before, name) == value for name, value in changes.items()):
+            raise ValidationError(
+                "Nothing has changed: change the recipient or the legal basis"
+            )
+        saved = save_changes(
+            user=user,
+            instance=payment,
+            expected_version=expected_version,
+            changes=changes,
+            summary=f"Changed who receives the direct payment: {reason}",
+        )
+        saved = DirectPayment.objects.select_related("person").get(pk=saved.pk)
+        RecipientChange.objects.create(
+            direct_payment=saved,
+            from_legal_basis=before.legal_basis,
+            to_legal_basis=saved.legal_basis,
+            from_recipient=_recipient_summary(before)[:300],
+            to_recipient=_recipient_summary(saved)[:300],
+            reason=reason,
+            changed_by=user,
+        )
+        chronology.add(
+            person=saved.person,
+            kind="budget",
+            summary=f"Direct payment recipient changed: {_recipient_summary(before)} "
+            f"to {_recipient_summary(saved)}",
+            user=user,
+            link=saved.get_absolute_url(),
+        )
+    return saved
+
+
 def change_status(
     *,
     user,
@@ -216,18 +300,13 @@ def add_local_condition(
     *, user, payment: DirectPayment, data: dict[str, Any]
 ) -> Condition:
     condition = Condition(direct_payment=payment, kind=Condition.Kind.LOCAL, **data)
-    _stamp(condition, user)
-    condition.full_clean()
-    with transaction.atomic():
-        condition.save()
-        _created(
-            user=user,
-            obj=condition,
-            summary=f"Condition added to direct payment: {condition.title}",
-            person=payment.person,
-            link=payment.get_absolute_url(),
-        )
-    return condition
+    return _save_new(
+        user=user,
+        obj=condition,
+        summary=f"Condition added to direct payment: {condition.title}",
+        person=payment.person,
+        link=payment.get_absolute_url(),
+    )
 
 
 def record_condition_status(
@@ -277,37 +356,27 @@ def add_family_exception(
     exception = FamilyMemberException(
         direct_payment=payment, authorised_by=user, **data
     )
-    _stamp(exception, user)
-    exception.full_clean()
-    with transaction.atomic():
-        exception.save()
-        _created(
-            user=user,
-            obj=exception,
-            summary="Regulation 3 exception: paying "
-            f"{exception.family_member_name} ({exception.relationship}) is necessary",
-            person=payment.person,
-            link=payment.get_absolute_url(),
-        )
-    return exception
+    return _save_new(
+        user=user,
+        obj=exception,
+        summary="Regulation 3 exception: paying "
+        f"{exception.family_member_name} ({exception.relationship}) is necessary",
+        person=payment.person,
+        link=payment.get_absolute_url(),
+    )
 
 
 def add_assistant(
     *, user, payment: DirectPayment, data: dict[str, Any]
 ) -> PersonalAssistant:
     assistant = PersonalAssistant(direct_payment=payment, **data)
-    _stamp(assistant, user)
-    assistant.full_clean()
-    with transaction.atomic():
-        assistant.save()
-        _created(
-            user=user,
-            obj=assistant,
-            summary=f"Personal assistant recorded: {assistant.name}",
-            person=payment.person,
-            link=payment.get_absolute_url(),
-        )
-    return assistant
+    return _save_new(
+        user=user,
+        obj=assistant,
+        summary=f"Personal assistant recorded: {assistant.name}",
+        person=payment.person,
+        link=payment.get_absolute_url(),
+    )
 
 
 def change_assistant(
@@ -424,10 +493,22 @@ def _reschedule(*, user, payment: DirectPayment, last_review_on) -> None:
 
 
 def link_concern(
-    *, user, payment: DirectPayment, concern, role: str, notes: str = ""
+    *,
+    user,
+    payment: DirectPayment,
+    concern,
+    role: str,
+    notes: str = "",
+    matched_automatically: bool = False,
 ) -> ConcernLink:
     """Link a payment to a concern; any role but "context" triggers a review."""
-    link = ConcernLink(direct_payment=payment, concern=concern, role=role, notes=notes)
+    link = ConcernLink(
+        direct_payment=payment,
+        concern=concern,
+        role=role,
+        notes=notes,
+        matched_automatically=matched_automatically,
+    )
     _stamp(link, user)
     link.full_clean()
     with transaction.atomic():
@@ -450,12 +531,122 @@ def link_concern(
     return link
 
 
+def link_payments_to_source(*, user, risk) -> list[ConcernLink]:
+    """Link the adult's running payments whose recipient or personal assistant
+    is the person a concern names as its alleged source of harm.
+
+    Matched on the relationship record (``Risk.source_relation``), never on a
+    name. Each link is made as "Link a safeguarding concern" would make it,
+    so a review of the payment is triggered. A payment already linked in that
+    role (and not withdrawn) is left as it is.
+    """
+    require_write(user)
+    relation = risk.source_relation
+    if relation is None:
+        return []
+    concern = risk.concern
+    payments = DirectPayment.objects.filter(person_id=concern.person_id).exclude(
+        status=DirectPayment.Status.ENDED
+    )
+    wanted: list[tuple[DirectPayment, str, str]] = []
+    for payment in payments.filter(recipient_relation=relation):
+        wanted.append(
+            (
+                payment,
+                ConcernLink.Role.NOMINEE_SOURCE,
+                f"Matched automatically: {relation.name} receives this payment",
+            )
+        )
+    assistants = PersonalAssistant.objects.filter(
+        direct_payment__in=payments, person_relation=relation
+    ).select_related("direct_payment")
+    for assistant in assistants:
+        wanted.append(
+            (
+                assistant.direct_payment,
+                ConcernLink.Role.PA_SOURCE,
+                f"Matched automatically: {relation.name} is a personal assistant "
+                "paid by this payment",
+            )
+        )
+    made = []
+    with transaction.atomic():
+        for payment, role, notes in wanted:
+            if payment.concern_links.filter(
+                concern=concern, role=role, withdrawn_at__isnull=True
+            ).exists():
+                continue
+            made.append(
+                link_concern(
+                    user=user,
+                    payment=payment,
+                    concern=concern,
+                    role=role,
+                    notes=notes,
+                    matched_automatically=True,
+                )
+            )
+    return made
+
+
+def link_source_of_concern(sender, *, risk, user, **kwargs) -> None:
+    """Receiver of ``enquiries.signals.concern_source_recorded`` (connected in
+    ``BudgetsConfig.ready()``)."""
+    link_payments_to_source(user=user, risk=risk)
+
+
+def withdraw_link(*, user, link: ConcernLink, reason: str) -> ConcernLink:
+    """Undo a wrong link (a wrong match, usually) with a reason; kept, not deleted.
+
+    A review the link triggered stays due: it is recorded as any other review.
+    """
+    require_write(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why this link is wrong"})
+    with transaction.atomic():
+        link = ConcernLink.objects.select_for_update().get(pk=link.pk)
+        if link.is_withdrawn:
+            raise ValidationError("This link has already been withdrawn")
+        link.withdrawn_at = timezone.now()
+        link.withdrawn_by = user
+        link.withdrawn_reason = reason
+        link.updated_by = user
+        link.version += 1
+        link.save(
+            update_fields=[
+                "withdrawn_at",
+                "withdrawn_by",
+                "withdrawn_reason",
+                "updated_by",
+                "updated_at",
+                "version",
+            ]
+        )
+        summary = (
+            "Direct payment link to a safeguarding concern withdrawn "
+            f"({link.get_role_display().lower()}): {reason}"
+        )
+        audit.record(actor=user, action="change", obj=link, summary=summary)
+        payment = link.direct_payment
+        chronology.add(
+            person=payment.person,
+            kind="budget",
+            summary=summary,
+            user=user,
+            link=payment.get_absolute_url(),
+        )
+    return link
+
+
 def suspend_pending_investigation(
     *, user, payment: DirectPayment, concern, reason: str
 ) -> DirectPayment:
     """One action from the enquiry: stop payments while the concern is looked into."""
     with transaction.atomic():
-        if not payment.concern_links.filter(concern=concern).exists():
+        if not payment.concern_links.filter(
+            concern=concern, withdrawn_at__isnull=True
+        ).exists():
             link_concern(
                 user=user,
                 payment=payment,
@@ -523,3 +714,19 @@ def _end_status(*, user, payment: DirectPayment, ending: Ending) -> None:
         )
     payment.status = current.status
     payment.version = current.version
+
+
+def link_document(*, user, direct_payment: DirectPayment, document) -> None:
+    """Hold ``document`` (already stored for the adult) with the direct payment.
+    Called by the documents service inside its transaction."""
+    require_write(user)
+    DirectPaymentDocument.objects.create(
+        direct_payment=direct_payment, document=document
+    )
+    audit.record(
+        actor=user,
+        action="change",
+        obj=direct_payment,
+        summary=f"Added a document to the direct payment: {document.title}"[:255],
+        changes={"document": str(document.reference)},
+    )

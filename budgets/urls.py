@@ -17,6 +17,11 @@ urlpatterns = [
     path("direct-payments/<uuid:reference>/status/", views.dp_status, name="dp_status"),
     path("direct-payments/<uuid:reference>/end/", views.dp_end, name="dp_end"),
     path(
+        "direct-payments/<uuid:reference>/documents/add/",
+        views.dp_document_add,
+        name="dp_document_add",
+    ),
+    path(
         "direct-payments/<uuid:reference>/conditions/new/",
         views.condition_add,
         name="condition_add",
@@ -35,6 +40,16 @@ urlpatterns = [
         "direct-payments/<uuid:reference>/concerns/new/",
         views.link_add,
         name="link_add",
+    ),
+    path(
+        "direct-payments/<uuid:reference>/recipient/",
+        views.dp_recipient,
+        name="dp_recipient",
+    ),
+    path(
+        "concern-links/<uuid:reference>/withdraw/",
+        views.link_withdraw,
+        name="link_withdraw",
     ),
     path(
         "direct-payments/<uuid:reference>/suspend/<uuid:concern_reference>/",

@@ -5,15 +5,15 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from budgets import forms, paging, reports, selectors, services
+from budgets import forms, reports, selectors, services
 from budgets.models import (
+    ConcernLink,
     Condition,
     DirectPayment,
     Ending,
@@ -22,9 +22,11 @@ from budgets.models import (
     Review,
 )
 from enquiries.models import Concern, Person
-from msp import audit
+from enquiries.selectors.documents import documents_for
+from enquiries.views.documents import upload_page
+from msp import audit, editing, paging
 from msp.access import get_visible_or_404, require_write
-from msp.concurrency import EditConflict
+from msp.permissions import require_perm
 from msp.roles import has_role_perm
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -33,35 +35,10 @@ GET_POST = require_http_methods(["GET", "POST"])
 # --- helpers ---------------------------------------------------------------
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Show a model or service ValidationError on the form it came from."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
-def _apply_conflict(form, conflict: EditConflict) -> None:
-    """Keep what the user typed; say what the other person changed."""
-    labels = [
-        str(form.fields[name].label) if name in form.fields else name
-        for name in conflict.changed_fields
-    ]
-    changed = ", ".join(labels) or "other details"
-    form.add_error(
-        None,
-        "Someone else saved this record while you were editing it. They changed: "
-        f"{changed}. Check your answers, then save again to keep yours.",
-    )
-    form.data = form.data.copy()
-    form.data["version"] = str(conflict.current.version)
-
-
-def _form_page(request, *, form, title: str, back_url: str, caption: str = "", **extra):
+def _form_page(
+    request, *, form, title: str, back_url: str, person=None, caption: str = "", **extra
+):
+    """A budgets form page; about one adult, it shows their identity bar."""
     return render(
         request,
         "budgets/form.html",
@@ -70,8 +47,56 @@ def _form_page(request, *, form, title: str, back_url: str, caption: str = "", *
             "title": title,
             "back_url": back_url,
             "caption": caption,
+            "person": person,
             **extra,
         },
+    )
+
+
+def _save_page(
+    request, form, action, *, success, title: str, back_url: str, done=None, **extra
+) -> HttpResponse:
+    """One form page: the service call on a valid POST, then ``done`` (by
+    default the record the service returns); else the form (msp.editing)."""
+    return editing.edit_page(
+        request,
+        form,
+        action,
+        success=success,
+        done=done,
+        page=lambda: _form_page(
+            request, form=form, title=title, back_url=back_url, **extra
+        ),
+    )
+
+
+def _payment_page(request, payment, form, action, **page) -> HttpResponse:
+    """A form page about one direct payment: back to the payment once saved."""
+    return _save_page(
+        request,
+        form,
+        action,
+        done=payment,
+        person=payment.person,
+        back_url=payment.get_absolute_url(),
+        **page,
+    )
+
+
+def _creates(request, form, service, **owner):
+    """The call that creates a record from ``form`` under ``owner``."""
+    return lambda: service(user=request.user, data=form.changed_values(), **owner)
+
+
+def _changes(request, form, service, **record):
+    """The call that saves ``form``'s changes to its record (the one keyword
+    argument), read afresh when the call runs."""
+    ((name, instance),) = record.items()
+    return lambda: service(
+        user=request.user,
+        expected_version=_version(form),
+        changes=form.changed_values(),
+        **{name: type(instance).objects.get(pk=instance.pk)},
     )
 
 
@@ -147,29 +172,20 @@ def person_budgets(request: HttpRequest, person_reference) -> HttpResponse:
 def budget_create(request: HttpRequest, person_reference) -> HttpResponse:
     require_write(request.user)
     person = _person(request, person_reference)
-    form = forms.BudgetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            budget = services.create_budget(
-                user=request.user, person=person, data=form.changed_values()
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Personal budget recorded")
-            return redirect(budget)
-    return _form_page(
+    form = forms.BudgetForm(editing.bound_data(request))
+    return _save_page(
         request,
-        form=form,
+        form,
+        _creates(request, form, services.create_budget, person=person),
+        success="Personal budget recorded",
         title="Record a personal budget",
-        caption=person.full_name,
+        person=person,
         back_url=reverse("budgets:person", args=[person.reference]),
     )
 
 
 def budget_detail(request: HttpRequest, reference) -> HttpResponse:
     budget = _budget(request, reference)
-    audit.record_view(request, budget)
     payments = list(budget.direct_payments.all())
     return render(
         request,
@@ -182,27 +198,15 @@ def budget_detail(request: HttpRequest, reference) -> HttpResponse:
 def budget_edit(request: HttpRequest, reference) -> HttpResponse:
     require_write(request.user)
     budget = _budget(request, reference)
-    form = forms.BudgetForm(request.POST or None, instance=budget)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_budget(
-                user=request.user,
-                budget=PersonalBudget.objects.get(pk=budget.pk),
-                expected_version=_version(form),
-                changes=form.changed_values(),
-            )
-        except EditConflict as conflict:
-            _apply_conflict(form, conflict)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Personal budget changed")
-            return redirect(budget)
-    return _form_page(
+    form = forms.BudgetForm(editing.bound_data(request), instance=budget)
+    return _save_page(
         request,
-        form=form,
+        form,
+        _changes(request, form, services.change_budget, budget=budget),
+        success="Personal budget changed",
+        done=budget,
         title="Change personal budget",
-        caption=budget.person.full_name,
+        person=budget.person,
         back_url=budget.get_absolute_url(),
     )
 
@@ -214,32 +218,20 @@ def budget_edit(request: HttpRequest, reference) -> HttpResponse:
 def dp_create(request: HttpRequest, reference) -> HttpResponse:
     require_write(request.user)
     budget = _budget(request, reference)
-    form = forms.DirectPaymentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            payment = services.create_direct_payment(
-                user=request.user, budget=budget, data=form.changed_values()
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                "Direct payment set up with its statutory conditions and first review",
-            )
-            return redirect(payment)
-    return _form_page(
+    form = forms.DirectPaymentForm(editing.bound_data(request), person=budget.person)
+    return _save_page(
         request,
-        form=form,
+        form,
+        _creates(request, form, services.create_direct_payment, budget=budget),
+        success="Direct payment set up with its statutory conditions and first review",
         title="Set up a direct payment",
-        caption=budget.person.full_name,
+        person=budget.person,
         back_url=budget.get_absolute_url(),
     )
 
 
 def dp_detail(request: HttpRequest, reference) -> HttpResponse:
     payment = _payment(request, reference)
-    audit.record_view(request, payment)
     conditions = list(
         payment.conditions.select_related(
             "local_type", "safeguarding_concern"
@@ -273,9 +265,33 @@ def dp_detail(request: HttpRequest, reference) -> HttpResponse:
                 )
             ),
             "history": list(payment.status_changes.select_related("changed_by")),
+            "recipient_history": list(
+                payment.recipient_changes.select_related("changed_by")
+            ),
             "ending": ending,
+            "documents": list(
+                documents_for(request.user, person=payment.person).filter(
+                    direct_payment_link__direct_payment=payment
+                )
+            ),
             "can_write": has_role_perm(request.user, "manage_cases"),
         },
+    )
+
+
+def dp_document_add(request: HttpRequest, reference) -> HttpResponse:
+    """Add a document to a direct payment: held as the adult's document
+    (enquiries), linked to the payment here in the same transaction."""
+    require_write(request.user)
+    payment = _payment(request, reference)
+    return upload_page(
+        request,
+        person=payment.person,
+        back_url=reverse("budgets:dp_detail", args=[payment.reference]),
+        caption=f"Direct payment for {payment.person.full_name}",
+        also=lambda document: services.link_document(
+            user=request.user, direct_payment=payment, document=document
+        ),
     )
 
 
@@ -285,28 +301,41 @@ def dp_edit(request: HttpRequest, reference) -> HttpResponse:
     payment = _payment(request, reference)
     if payment.is_ended:
         raise Http404("An ended payment cannot be changed")
-    form = forms.DirectPaymentChangeForm(request.POST or None, instance=payment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_direct_payment(
-                user=request.user,
-                payment=DirectPayment.objects.get(pk=payment.pk),
-                expected_version=_version(form),
-                changes=form.changed_values(),
-            )
-        except EditConflict as conflict:
-            _apply_conflict(form, conflict)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Direct payment changed")
-            return redirect(payment)
-    return _form_page(
+    form = forms.DirectPaymentChangeForm(
+        editing.bound_data(request), instance=payment, person=payment.person
+    )
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        _changes(request, form, services.change_direct_payment, payment=payment),
+        success="Direct payment changed",
         title="Change direct payment",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
+    )
+
+
+@GET_POST
+def dp_recipient(request: HttpRequest, reference) -> HttpResponse:
+    require_write(request.user)
+    payment = _payment(request, reference)
+    if payment.is_ended:
+        raise Http404("An ended payment cannot be changed")
+    form = forms.RecipientForm(
+        editing.bound_data(request), instance=payment, person=payment.person
+    )
+    return _payment_page(
+        request,
+        payment,
+        form,
+        lambda: services.change_recipient(
+            user=request.user,
+            payment=DirectPayment.objects.get(pk=payment.pk),
+            expected_version=_version(form),
+            changes=form.changed_values(),
+            reason=form.cleaned_data["reason"],
+        ),
+        success="Recipient changed",
+        title="Change who receives the payment or its legal basis",
     )
 
 
@@ -322,28 +351,21 @@ def dp_status(request: HttpRequest, reference) -> HttpResponse:
         raise Http404("An ended payment has no status to change to")
     choices.sort()
     form = forms.StatusForm(
-        request.POST or None, choices=choices, initial={"version": payment.version}
+        editing.bound_data(request), choices=choices, record=payment
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_status(
-                user=request.user,
-                payment=payment,
-                to_status=form.cleaned_data["to_status"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Status changed")
-            return redirect(payment)
-    return _form_page(
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        lambda: services.change_status(
+            user=request.user,
+            payment=payment,
+            to_status=form.cleaned_data["to_status"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        success="Status changed",
         title="Change the status of the direct payment",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
         intro=f"It is now {payment.get_status_display().lower()}. To end the "
         "payment, use 'End direct payment' instead.",
     )
@@ -356,23 +378,14 @@ def dp_end(request: HttpRequest, reference) -> HttpResponse:
     if payment.is_ended:
         messages.info(request, "This direct payment has already ended")
         return redirect(payment)
-    form = forms.EndingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_direct_payment(
-                user=request.user, payment=payment, data=form.changed_values()
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Direct payment ended")
-            return redirect(payment)
-    return _form_page(
+    form = forms.EndingForm(editing.bound_data(request))
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        _creates(request, form, services.end_direct_payment, payment=payment),
+        success="Direct payment ended",
         title="End the direct payment",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
         intro="The council must stop payments when the section 31 or 32 "
         "conditions are no longer met (s33(4)). It may stop them when a "
         "condition is breached or the money is not used for the plan (s33(5)). "
@@ -388,24 +401,15 @@ def condition_add(request: HttpRequest, reference) -> HttpResponse:
     require_write(request.user)
     payment = _payment(request, reference)
     form = forms.LocalConditionForm(
-        request.POST or None, concerns=_person_concerns(request, payment.person)
+        editing.bound_data(request), concerns=_person_concerns(request, payment.person)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_local_condition(
-                user=request.user, payment=payment, data=form.changed_values()
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Condition added")
-            return redirect(payment)
-    return _form_page(
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        _creates(request, form, services.add_local_condition, payment=payment),
+        success="Condition added",
         title="Add a local condition",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
         intro="A local condition must answer a specific risk, and nothing less "
         "restrictive must do. Ask the person whether they agree and record "
         "their view in their own words.",
@@ -421,28 +425,14 @@ def condition_status(request: HttpRequest, reference) -> HttpResponse:
     if condition.status == Condition.Status.REMOVED:
         messages.info(request, "This condition has been removed")
         return redirect(payment)
-    form = forms.ConditionStatusForm(request.POST or None, instance=condition)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_condition_status(
-                user=request.user,
-                condition=Condition.objects.get(pk=condition.pk),
-                expected_version=_version(form),
-                changes=form.changed_values(),
-            )
-        except EditConflict as conflict:
-            _apply_conflict(form, conflict)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Condition updated")
-            return redirect(payment)
-    return _form_page(
+    form = forms.ConditionStatusForm(editing.bound_data(request), instance=condition)
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        _changes(request, form, services.record_condition_status, condition=condition),
+        success="Condition updated",
         title=f"Update condition: {condition.title}",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
         intro="A breach triggers a review of the payment. "
         + (
             "This is a statutory condition: it cannot be removed."
@@ -456,27 +446,19 @@ def condition_status(request: HttpRequest, reference) -> HttpResponse:
 def family_exception_add(request: HttpRequest, reference) -> HttpResponse:
     require_write(request.user)
     payment = _payment(request, reference)
-    if not has_role_perm(request.user, "sign_off_closure"):
-        raise PermissionDenied(
-            "A team manager or safeguarding lead decides the regulation 3 exception."
-        )
-    form = forms.FamilyExceptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_family_exception(
-                user=request.user, payment=payment, data=form.changed_values()
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Regulation 3 exception recorded")
-            return redirect(payment)
-    return _form_page(
+    require_perm(
+        request.user,
+        "sign_off_closure",
+        "A team manager or safeguarding lead decides the regulation 3 exception.",
+    )
+    form = forms.FamilyExceptionForm(editing.bound_data(request))
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        _creates(request, form, services.add_family_exception, payment=payment),
+        success="Regulation 3 exception recorded",
         title="Record a regulation 3 exception",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
         intro="Only when the council decides it is necessary to pay a close "
         "family member living in the same household, for care or for managing "
         "the payment. You are recorded as the person who authorised it.",
@@ -491,24 +473,17 @@ def assistant_add(request: HttpRequest, reference) -> HttpResponse:
     require_write(request.user)
     payment = _payment(request, reference)
     form = forms.AssistantForm(
-        request.POST or None, exceptions=payment.family_exceptions.all()
+        editing.bound_data(request),
+        exceptions=payment.family_exceptions.all(),
+        person=payment.person,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_assistant(
-                user=request.user, payment=payment, data=form.changed_values()
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Personal assistant recorded")
-            return redirect(payment)
-    return _form_page(
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        _creates(request, form, services.add_assistant, payment=payment),
+        success="Personal assistant recorded",
         title="Record a personal assistant",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
     )
 
 
@@ -518,31 +493,18 @@ def assistant_edit(request: HttpRequest, reference) -> HttpResponse:
     assistant = _child(request, PersonalAssistant, reference)
     payment = assistant.direct_payment
     form = forms.AssistantForm(
-        request.POST or None,
+        editing.bound_data(request),
         instance=assistant,
         exceptions=payment.family_exceptions.all(),
+        person=payment.person,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_assistant(
-                user=request.user,
-                assistant=PersonalAssistant.objects.get(pk=assistant.pk),
-                expected_version=_version(form),
-                changes=form.changed_values(),
-            )
-        except EditConflict as conflict:
-            _apply_conflict(form, conflict)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Personal assistant changed")
-            return redirect(payment)
-    return _form_page(
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        _changes(request, form, services.change_assistant, assistant=assistant),
+        success="Personal assistant changed",
         title=f"Change personal assistant: {assistant.name}",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
     )
 
 
@@ -557,29 +519,15 @@ def review_complete(request: HttpRequest, reference) -> HttpResponse:
     if not review.is_open:
         messages.info(request, "This review has already been recorded")
         return redirect(payment)
-    form = forms.ReviewForm(request.POST or None, instance=review)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.complete_review(
-                user=request.user,
-                review=Review.objects.get(pk=review.pk),
-                expected_version=_version(form),
-                changes=form.changed_values(),
-            )
-        except EditConflict as conflict:
-            _apply_conflict(form, conflict)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Review recorded")
-            return redirect(payment)
-    return _form_page(
+    form = forms.ReviewForm(editing.bound_data(request), instance=review)
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        _changes(request, form, services.complete_review, review=review),
+        success="Review recorded",
         title=f"Record the review: {review.get_review_type_display()}",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
-        intro=f"Due {review.due_on:%d %B %Y}."
+        intro=f"Due {review.due_on:%-d %B %Y}."
         + (f" Triggered by: {review.get_trigger_display()}." if review.trigger else ""),
     )
 
@@ -592,32 +540,24 @@ def link_add(request: HttpRequest, reference) -> HttpResponse:
     require_write(request.user)
     payment = _payment(request, reference)
     concerns = _person_concerns(request, payment.person)
-    form = forms.ConcernLinkForm(request.POST or None, concerns=concerns)
-    if request.method == "POST" and form.is_valid():
-        try:
-            link = services.link_concern(
-                user=request.user,
-                payment=payment,
-                concern=form.cleaned_data["concern"],
-                role=form.cleaned_data["role"],
-                notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                "Concern linked. A review of the payment is now due"
-                if link.triggers_review
-                else "Concern linked",
-            )
-            return redirect(payment)
-    return _form_page(
+    form = forms.ConcernLinkForm(editing.bound_data(request), concerns=concerns)
+    return _payment_page(
         request,
-        form=form,
+        payment,
+        form,
+        lambda: services.link_concern(
+            user=request.user,
+            payment=payment,
+            concern=form.cleaned_data["concern"],
+            role=form.cleaned_data["role"],
+            notes=form.cleaned_data["notes"],
+        ),
+        success=lambda link: (
+            "Concern linked. A review of the payment is now due"
+            if link.triggers_review
+            else "Concern linked"
+        ),
         title="Link a safeguarding concern",
-        caption=payment.person.full_name,
-        back_url=payment.get_absolute_url(),
         no_choices="There are no safeguarding concerns about this person that you "
         "can see."
         if not concerns.exists()
@@ -636,31 +576,46 @@ def link_from_concern(request: HttpRequest, concern_reference) -> HttpResponse:
     payments = selectors.scoped(
         request.user, DirectPayment.objects.filter(person=concern.person)
     ).exclude(status=DirectPayment.Status.ENDED)
-    form = forms.ConcernSideLinkForm(request.POST or None, payments=payments)
-    if request.method == "POST" and form.is_valid():
-        payment = form.cleaned_data["direct_payment"]
-        try:
-            services.link_concern(
-                user=request.user,
-                payment=payment,
-                concern=concern,
-                role=form.cleaned_data["role"],
-                notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Direct payment linked to the concern")
-            return redirect(payment)
-    return _form_page(
+    form = forms.ConcernSideLinkForm(editing.bound_data(request), payments=payments)
+    return _save_page(
         request,
-        form=form,
+        form,
+        lambda: services.link_concern(
+            user=request.user,
+            payment=form.cleaned_data["direct_payment"],
+            concern=concern,
+            role=form.cleaned_data["role"],
+            notes=form.cleaned_data["notes"],
+        ),
+        success="Direct payment linked to the concern",
+        done=lambda link: link.direct_payment,
         title="Link a direct payment to this concern",
-        caption=concern.person.full_name,
+        person=concern.person,
         back_url=reverse("budgets:person", args=[concern.person.reference]),
         no_choices="This person has no running direct payment."
         if not payments.exists()
         else "",
+    )
+
+
+@GET_POST
+def link_withdraw(request: HttpRequest, reference) -> HttpResponse:
+    """Undo a wrong link (often a wrong automatic match), with a reason."""
+    require_write(request.user)
+    link = _child(request, ConcernLink, reference)
+    if link.is_withdrawn:
+        raise Http404("This link has already been withdrawn")
+    payment = link.direct_payment
+    form = forms.LinkWithdrawForm(editing.bound_data(request))
+    return _payment_page(
+        request,
+        payment,
+        form,
+        lambda: services.withdraw_link(
+            user=request.user, link=link, reason=form.cleaned_data["reason"]
+        ),
+        success="Link withdrawn",
+        title="Withdraw this link to a safeguarding concern",
     )
 
 
@@ -676,37 +631,31 @@ def suspend_pending_investigation(
     )
     if concern.person_id != payment.person_id:
         raise Http404("The concern is about someone else")
-    form = forms.SuspendForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.suspend_pending_investigation(
-                user=request.user,
-                payment=payment,
-                concern=concern,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Payments suspended pending investigation")
-            return redirect(payment)
-    return render(
+    form = forms.SuspendForm(editing.bound_data(request))
+    return editing.edit_page(
         request,
-        "budgets/suspend_confirm.html",
-        {"form": form, "payment": payment, "concern": concern},
+        form,
+        lambda: services.suspend_pending_investigation(
+            user=request.user,
+            payment=payment,
+            concern=concern,
+            reason=form.cleaned_data["reason"],
+        ),
+        success="Payments suspended pending investigation",
+        done=payment,
+        page=lambda: render(
+            request,
+            "budgets/suspend_confirm.html",
+            {"form": form, "payment": payment, "concern": concern},
+        ),
     )
 
 
 # --- manager views ----------------------------------------------------------
 
 
-def _require_reports(user) -> None:
-    if not has_role_perm(user, "view_reports"):
-        raise PermissionDenied("Only managers and leads can see these reports.")
-
-
 def manager_overview(request: HttpRequest) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     counts = [
         (report, report.queryset(request.user).count())
         for report in reports.REPORTS.values()
@@ -715,7 +664,7 @@ def manager_overview(request: HttpRequest) -> HttpResponse:
 
 
 def manager_report(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     report = reports.REPORTS.get(slug)
     if report is None:
         raise Http404("No such report")
@@ -738,7 +687,7 @@ def manager_report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def manager_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     report = reports.REPORTS.get(slug)
     if report is None:
         raise Http404("No such report")

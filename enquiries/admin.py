@@ -38,9 +38,10 @@ class ReadOnlyAdmin(NoDeleteAdmin):
 
 @admin.register(models.Organisation)
 class OrganisationAdmin(NoDeleteAdmin):
-    list_display = ["name", "kind", "cqc_location_id", "is_active"]
+    list_display = ["name", "kind", "postcode", "cqc_location_id", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "cqc_location_id", "address"]
+    search_fields = ["name", "postcode", "cqc_location_id", "address"]
+    readonly_fields = ["match_key"]
 
 
 @admin.register(models.RiskSubtype)
@@ -102,7 +103,7 @@ class RelationshipAdmin(NoDeleteAdmin):
     list_filter = ["kind", "is_appropriate_person", "lives_with_adult"]
     search_fields = ["name", "person__family_name"]
     list_select_related = ["person"]
-    raw_id_fields = ["person"]
+    raw_id_fields = ["person", "individual"]
 
 
 @admin.register(models.Concern)
@@ -125,6 +126,23 @@ class OrganisationalEnquiryAdmin(NoDeleteAdmin):
     list_select_related = ["organisation", "team"]
 
 
+@admin.register(models.OrganisationalMeeting)
+class OrganisationalMeetingAdmin(NoDeleteAdmin):
+    list_display = ["organisational", "held_on"]
+    list_filter = ["held_on"]
+    search_fields = ["organisational__organisation__name", "minutes"]
+    list_select_related = ["organisational__organisation"]
+    filter_horizontal = ["attendees"]
+
+
+@admin.register(models.OrganisationalAction)
+class OrganisationalActionAdmin(NoDeleteAdmin):
+    list_display = ["organisational", "owner", "due_on", "status"]
+    list_filter = ["status", "due_on"]
+    search_fields = ["organisational__organisation__name", "description", "owner"]
+    list_select_related = ["organisational__organisation"]
+
+
 @admin.register(models.Enquiry)
 class EnquiryAdmin(NoDeleteAdmin):
     list_display = ["concern", "kind", "team", "status", "started_on", "concluded_on"]
@@ -144,9 +162,20 @@ class EnquiryAdmin(NoDeleteAdmin):
 
 @admin.register(models.Risk)
 class RiskAdmin(NoDeleteAdmin):
-    list_display = ["concern", "enquiry", "risk_type", "location", "source"]
+    list_display = [
+        "concern",
+        "enquiry",
+        "risk_type",
+        "location",
+        "place_postcode",
+        "source",
+    ]
     list_filter = ["risk_type", "location", "source", "is_withdrawn"]
-    search_fields = ["source_person_name", "concern__person__family_name"]
+    search_fields = [
+        "source_person_name",
+        "concern__person__family_name",
+        "place_postcode",
+    ]
     list_select_related = ["concern__person", "enquiry"]
     raw_id_fields = ["concern", "enquiry", "source_organisation"]
 
@@ -174,7 +203,12 @@ class ConsentDecisionAdmin(ReadOnlyAdmin):
     list_display = ["person", "question", "answer", "overridden", "recorded_at"]
     list_filter = ["question", "answer", "overridden"]
     search_fields = ["person__family_name", "agency"]
-    readonly_fields = ["recorded_at", "recorded_by", "override_confirmed_by"]
+    readonly_fields = [
+        "recorded_at",
+        "recorded_by",
+        "override_confirmed_by",
+        "override_disagreed_by",
+    ]
     list_select_related = ["person"]
 
 
@@ -212,6 +246,39 @@ class CausedEnquiryAdmin(NoDeleteAdmin):
     search_fields = ["organisation__name", "scope"]
     list_select_related = ["organisation", "enquiry"]
     raw_id_fields = ["enquiry", "organisation"]
+
+
+@admin.register(models.InvolvedAgency)
+class InvolvedAgencyAdmin(NoDeleteAdmin):
+    list_display = ["concern", "organisation", "role", "named_contact", "withdrawn_at"]
+    list_filter = ["role"]
+    search_fields = ["organisation__name", "named_contact"]
+    list_select_related = ["organisation", "concern"]
+    raw_id_fields = ["concern", "enquiry", "organisation"]
+
+
+@admin.register(models.InformationShare)
+class InformationShareAdmin(NoDeleteAdmin):
+    list_display = ["concern", "direction", "organisation", "shared_on", "lawful_basis"]
+    list_filter = ["direction", "lawful_basis", "consent", "adult_told"]
+    search_fields = ["organisation__name", "what"]
+    list_select_related = ["organisation", "concern"]
+    raw_id_fields = [
+        "concern",
+        "enquiry",
+        "organisation",
+        "consent_decision",
+        "s45_request",
+    ]
+
+
+@admin.register(models.S45Request)
+class S45RequestAdmin(NoDeleteAdmin):
+    list_display = ["concern", "direction", "organisation", "due_on", "decision"]
+    list_filter = ["direction", "decision"]
+    search_fields = ["organisation__name", "what_requested"]
+    list_select_related = ["organisation", "concern"]
+    raw_id_fields = ["concern", "enquiry", "organisation"]
 
 
 @admin.register(models.PlanAction)
@@ -269,10 +336,17 @@ class BreakGlassGrantAdmin(ReadOnlyAdmin):
 
 @admin.register(models.SafeguardingAdultsReview)
 class SafeguardingAdultsReviewAdmin(NoDeleteAdmin):
-    list_display = ["title", "commissioned_on", "completed_on"]
-    list_filter = ["completed_on"]
-    search_fields = ["title"]
+    list_display = [
+        "title",
+        "referred_on",
+        "decision",
+        "commissioned_on",
+        "completed_on",
+    ]
+    list_filter = ["decision", "completed_on"]
+    search_fields = ["title", "referred_by", "reviewer"]
     readonly_fields = ["reference"]
+    raw_id_fields = ["referred_from_enquiry"]
 
 
 @admin.register(models.SarIndividual)
@@ -284,6 +358,15 @@ class SarIndividualAdmin(NoDeleteAdmin):
     raw_id_fields = ["review", "person"]
 
 
+@admin.register(models.SarRecommendation)
+class SarRecommendationAdmin(NoDeleteAdmin):
+    list_display = ["review", "owner", "due_on", "status", "done_on"]
+    list_filter = ["status", "due_on"]
+    search_fields = ["review__title", "owner", "text"]
+    list_select_related = ["review"]
+    raw_id_fields = ["review"]
+
+
 @admin.register(models.PublicSubmission)
 class PublicSubmissionAdmin(ReadOnlyAdmin):
     list_display = ["reference", "submitted_at", "area", "team", "status"]
@@ -291,3 +374,113 @@ class PublicSubmissionAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "area"]
     readonly_fields = ["submitted_at", "handled_by", "handled_at"]
     list_select_related = ["team"]
+
+
+@admin.register(models.PatternRule)
+class PatternRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Safeguarding leads set what adds up to a pattern. Concerns recorded
+    from now on are checked at once; past ones by the next send_reminders."""
+
+    list_display = ["kind", "threshold", "window_months", "is_active", "checked_at"]
+    list_filter = ["is_active", "kind"]
+    search_fields = ["kind"]
+    readonly_fields = ["checked_at"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # switch a rule off instead: its flags keep their rule
+
+
+@admin.register(models.PatternFlag)
+class PatternFlagAdmin(ReadOnlyAdmin):
+    list_display = [
+        "kind",
+        "concern_count",
+        "first_received_on",
+        "last_received_on",
+        "acknowledged_at",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["person__family_name", "organisation__name", "postcode"]
+    readonly_fields = ["raised_at", "changed_at"]
+
+    def get_exclude(self, request, obj=None):
+        # A PiPoT case is named only to those its own rule admits (leads).
+        from enquiries.selectors.pipot import is_pipot_lead
+
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not is_pipot_lead(request.user):
+            exclude.append("pipot_case")
+        return exclude
+
+
+@admin.register(models.PatternFlagRecord)
+class PatternFlagRecordAdmin(ReadOnlyAdmin):
+    list_display = ["flag", "concern", "added_at"]
+    list_filter = ["flag__kind"]
+    search_fields = ["concern__person__family_name"]
+    raw_id_fields = ["flag", "concern"]
+
+
+# Letter templates and sent letters (issue 17) are configured in a module of
+# their own; importing it registers them.
+# PiPoT cases (issue 18): leads only, in a module of their own.
+from enquiries import admin_letters, admin_pipot  # noqa: E402,F401
+
+
+@admin.register(models.DocumentKind)
+class DocumentKindAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deactivate instead: documents keep their kind
+
+
+@admin.register(models.Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    """What is held, for support; the files are downloaded only from the case
+    pages (access-checked and audited), and withdrawn there with a reason."""
+
+    list_display = ["title", "kind", "document_date", "size", "uploaded_at"]
+    list_filter = ["kind", "sensitivity"]
+    search_fields = ["reference", "title"]
+    raw_id_fields = ["person", "concern", "enquiry", "meeting"]
+
+
+# The adult's own page (issue 20): written by the services only (offering,
+# inviting and ending it go through the enquiry's page, which checks safety
+# and ends sessions); read here. Hashes and the session secret are not shown.
+@admin.register(models.AdultPageAccess)
+class AdultPageAccessAdmin(ReadOnlyAdmin):
+    list_display = ["person", "enquiry", "recipient", "status", "created_at"]
+    list_filter = ["status", "recipient"]
+    search_fields = ["person__family_name", "recipient_name"]
+    exclude = ["session_secret"]
+    list_select_related = ["person", "enquiry"]
+
+
+@admin.register(models.AdultPageInvitation)
+class AdultPageInvitationAdmin(ReadOnlyAdmin):
+    list_display = ["access", "sent_by", "created_at", "expires_at", "used_at"]
+    list_filter = ["sent_by"]
+    search_fields = ["access__person__family_name"]
+    exclude = ["token_hash"]
+    list_select_related = ["access"]
+
+
+@admin.register(models.AdultSignInCode)
+class AdultSignInCodeAdmin(ReadOnlyAdmin):
+    list_display = ["access", "created_at", "expires_at", "used_at"]
+    list_filter = ["created_at"]
+    search_fields = ["access__person__family_name"]
+    exclude = ["code_hash"]
+    list_select_related = ["access"]
+
+
+@admin.register(models.AdultPageEntry)
+class AdultPageEntryAdmin(ReadOnlyAdmin):
+    list_display = ["access", "kind", "given_on", "recorded_at"]
+    list_filter = ["kind"]
+    search_fields = ["access__person__family_name", "text"]
+    list_select_related = ["access"]

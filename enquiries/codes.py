@@ -136,6 +136,8 @@ class RiskSource(models.TextChoices):
     SERVICE_PROVIDER = "service_provider", "Service provider"
     KNOWN = "known", "Someone known to the adult"
     UNKNOWN = "unknown", "Someone unknown to the adult"
+    # Self-neglect: the SAC counts it as "known to the individual" (docs/sac.md).
+    ADULT_THEMSELF = "self", "The adult themself (self-neglect)"
 
 
 class RiskOutcome(models.TextChoices):

@@ -415,6 +415,7 @@ class _Builder:
         concern.status = Concern.Status.DECIDED
         concern.decided_by = worker
         concern.decided_at = _at(decided_on, 15)
+        concern.decided_on = decided_on
         concern.referrer_feedback_on = decided_on
         concern.referrer_feedback = "Told them we are looking into it."
         if stage == "no_enquiry":
@@ -693,4 +694,15 @@ def create_demo_caseload(*, staff: dict, out) -> None:
     out.write(
         f"Demo caseload: {counts['people']} people, {counts['concerns']} concerns, "
         f"{counts['enquiries']} enquiries.\n"
+    )
+    from enquiries.partners_demo import create_demo_partners
+
+    with transaction.atomic():
+        partners = create_demo_partners(
+            team=north, user=staff["practitioner"], today=builder.today
+        )
+    out.write(
+        f"Demo partners: {partners['agencies']} involved agencies, "
+        f"{partners['requests']} requests to partners, {partners['shares']} "
+        f"information shares, {partners['s45']} section 45 request(s).\n"
     )

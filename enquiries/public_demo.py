@@ -12,9 +12,9 @@ import datetime
 
 from django.utils import timezone
 
-from enquiries import services_intake
 from enquiries.factories import PersonFactory
 from enquiries.models import PublicSubmission
+from enquiries.services import intake as services_intake
 
 
 def _answers(**changes) -> dict:
@@ -142,14 +142,14 @@ def create_demo_submissions(*, staff: dict, out) -> None:
     north, south = staff["teams"]
     made = []
     for hours_ago, answers in DEMO:
-        submission = services_intake.submission_create(answers=answers)
+        submission = services_intake.receive_submission(answers=answers)
         PublicSubmission.objects.filter(pk=submission.pk).update(
             submitted_at=timezone.now() - datetime.timedelta(hours=hours_ago)
         )
         submission.refresh_from_db()
         made.append(submission)
     # One converted into a concern about a new person.
-    services_intake.submission_convert(
+    services_intake.convert_submission(
         user=staff["practitioner"],
         submission=made[4],
         team=made[4].team or north,
@@ -162,7 +162,7 @@ def create_demo_submissions(*, staff: dict, out) -> None:
         },
     )
     # One closed as not a safeguarding matter.
-    closed = services_intake.submission_create(
+    closed = services_intake.receive_submission(
         answers=_answers(
             relationship="public",
             name="Neighbour",
@@ -172,7 +172,7 @@ def create_demo_submissions(*, staff: dict, out) -> None:
             where="In the street",
         )
     )
-    services_intake.submission_close(
+    services_intake.close_submission(
         user=staff["manager"],
         submission=closed,
         reason="Antisocial behaviour, not about an adult with care and support "

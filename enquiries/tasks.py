@@ -14,7 +14,7 @@ from enquiries.models import PublicSubmission
 @task()
 def email_referrer_confirmation(submission_id: int) -> bool:
     """Email the referrer their reference (never the details), if they asked."""
-    from enquiries.services_intake import send_referrer_confirmation
+    from enquiries.services.intake import send_referrer_confirmation
 
     submission = PublicSubmission.objects.filter(pk=submission_id).first()
     if submission is None:

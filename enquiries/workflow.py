@@ -8,6 +8,7 @@ chronology. Timescales never block a transition: the adult's pace matters.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from django.db import transaction
@@ -16,7 +17,8 @@ from django.utils import timezone
 from enquiries import chronology
 from enquiries.codes import RiskOutcome, Stage
 from enquiries.models import ChronologyEvent, Enquiry
-from enquiries.selectors import stage_has_view
+from enquiries.selectors.voice import stage_has_view
+from enquiries.signals import enquiry_closed
 from msp import audit
 from msp.roles import has_role_perm
 
@@ -204,9 +206,21 @@ def _may_sign_off(user):
     return guard
 
 
-def sign_off_closure(*, user, enquiry: Enquiry) -> Enquiry:
-    """Close the enquiry. The date concluded is today unless already recorded."""
+def sign_off_closure(
+    *, user, enquiry: Enquiry, concluded_on: datetime.date | None = None
+) -> Enquiry:
+    """Close the enquiry, confirming the date it concluded.
+
+    ``concluded_on`` is the manager's confirmed date; without it the date
+    asked for with the closure request stands (or today). Raises
+    ``ValidationError`` for an impossible date (in the future, before the
+    enquiry started or the concern was received).
+    """
     _may_sign_off(user)(enquiry)  # a clear refusal before anything is locked
+    if concluded_on is not None:
+        probe = Enquiry.objects.select_related("concern__person").get(pk=enquiry.pk)
+        probe.concluded_on = concluded_on
+        probe.clean()
     with transaction.atomic():
         closed = transition(
             user=user,
@@ -217,7 +231,8 @@ def sign_off_closure(*, user, enquiry: Enquiry) -> Enquiry:
             fields=lambda locked: {
                 "signed_off_by": user,
                 "signed_off_at": timezone.now(),
-                "concluded_on": locked.concluded_on
+                "concluded_on": concluded_on
+                or locked.concluded_on
                 or max(timezone.localdate(), locked.started_on),
             },
         )
@@ -228,11 +243,13 @@ def sign_off_closure(*, user, enquiry: Enquiry) -> Enquiry:
             user=user,
             link=closed.get_absolute_url(),
             significant=True,
+            happened_on=closed.concluded_on,
         )
-        # MSP: ask the adult about their experience within 8 weeks of closure.
-        from outcomes.services import feedback_follow_up_for_closed
-
-        feedback_follow_up_for_closed(closed)
+        # Other apps react once the closure is saved (outcomes asks for the
+        # adult's feedback within 8 weeks).
+        transaction.on_commit(
+            lambda: enquiry_closed.send(sender=Enquiry, enquiry=closed, user=user)
+        )
     return closed
 
 

@@ -12,25 +12,24 @@ everyone except the named users (and anyone who has broken the glass).
 Objects outside a user's scope answer 404 (see :func:`get_visible_or_404`);
 a user who may read but not write gets 403 (see :func:`require_write`).
 
-Restricted records (docs/decisions/0007): a search shows only *that* a
-restricted record matches, through :func:`restricted_matches`; a user in the
-record's team scope may break the glass (:func:`can_break_glass`, page
-``break_glass``) for ``BREAK_GLASS_HOURS`` of reviewed access.
+Restricted records (docs/decisions/0007) belong to the app that owns people
+(``enquiries.selectors.trust``): it tells this module which people a user may
+not see through :func:`register_hidden_people`, called from its
+``AppConfig.ready()``. This module knows no domain app.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
-from django.utils import timezone
 
+from msp import audit
 from msp.roles import has_role_perm
 
 M = TypeVar("M", bound=models.Model)
@@ -132,22 +131,33 @@ def hidden_restricted_ids(user) -> list[int]:
     plan. :func:`forget_cached_access` drops it when access changes within a
     request (breaking the glass).
     """
-    from enquiries.models import Person
     from msp.audit import current_request
 
     request = current_request()
     remembered = request.__dict__.setdefault(_HIDDEN_RESTRICTED, {}) if request else {}
     if user.pk not in remembered:
-        remembered[user.pk] = list(
-            Person.objects.filter(is_restricted=True)
-            .exclude(pk__in=_permitted_restricted(user).values("pk"))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        hidden: set[int] = set()
+        for source in _HIDDEN_PEOPLE_SOURCES:
+            hidden.update(source(user))
+        remembered[user.pk] = sorted(hidden)
     return remembered[user.pk]
 
 
 _HIDDEN_RESTRICTED = "_msp_hidden_restricted"
+
+HiddenPeopleSource = Callable[[object], Iterable[int]]
+_HIDDEN_PEOPLE_SOURCES: list[HiddenPeopleSource] = []
+
+
+def register_hidden_people(source: HiddenPeopleSource) -> None:
+    """Add a source of "people whose records this user may not see".
+
+    ``source(user)`` returns person ids. The app that owns people registers
+    its restricted records here from ``AppConfig.ready()``; registering the
+    same function twice has no effect.
+    """
+    if source not in _HIDDEN_PEOPLE_SOURCES:
+        _HIDDEN_PEOPLE_SOURCES.append(source)
 
 
 def scope_key(user) -> str:
@@ -182,29 +192,26 @@ def forget_cached_access(user) -> None:
         request.__dict__.get(_HIDDEN_RESTRICTED, {}).pop(user.pk, None)
 
 
-def _permitted_restricted(user):
-    """Restricted people this user is named on or has broken the glass for."""
-    from enquiries.models import Person
-
-    return Person.objects.filter(is_restricted=True).filter(
-        Q(permitted_users=user)
-        | Q(
-            break_glass_grants__user=user,
-            break_glass_grants__expires_at__gt=timezone.now(),
-        )
-    )
-
-
 def get_visible_or_404(user, queryset: QuerySet[M], **lookup) -> M:
     """One record the user may see, or 404 (never revealing that it exists)."""
     try:
         # No DISTINCT: visible() never repeats a row (reverse relations are
         # EXISTS, many-to-many a pk IN), and DISTINCT over every column made
         # PostgreSQL spend ~25 ms planning each record page.
-        return visible(user, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
-        # ValidationError/ValueError: a malformed reference in the URL.
+        record = visible(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        # Perhaps the record exists but is out of scope or restricted: the
+        # audit trail notes the refused attempt (a run of them on one person
+        # is how snooping shows), the user learns nothing.
+        audit.note_refused(queryset.model, lookup)
         raise Http404("No such record") from exc
+    except (ValueError, ValidationError) as exc:
+        # A malformed reference in the URL.
+        raise Http404("No such record") from exc
+    # Every record a page is given is noted, and the page's read is audited
+    # once it has been served (msp.middleware.CaseReadAuditMiddleware).
+    audit.note_read(record)
+    return record
 
 
 def require_write(user) -> None:
@@ -231,63 +238,3 @@ def in_team_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
     for lookup in model.ACCESS_TEAM_LOOKUPS:
         condition |= _team_condition(model, lookup, ids)
     return queryset.filter(condition)
-
-
-@dataclass(frozen=True)
-class RestrictedStub:
-    """All a search may show about a restricted record the user cannot open."""
-
-    reference: str
-    break_glass_url: str
-
-
-@dataclass(frozen=True)
-class RestrictedMatches:
-    count: int
-    stubs: list[RestrictedStub]
-
-    def __bool__(self) -> bool:
-        return self.count > 0
-
-
-def restricted_matches(user, queryset, *, limit: int = 20) -> RestrictedMatches:
-    """Restricted people among ``queryset`` that ``user`` may not open.
-
-    ``queryset`` is an *unscoped* Person search (e.g. the same name filter the
-    search page applies, before :func:`visible`). Only records in the user's
-    own team scope are admitted to, and then only as "a restricted record
-    matches": a reference and a link to break the glass, never a name.
-    """
-    from enquiries.models import Person
-
-    if queryset.model is not Person:
-        raise TypeError("restricted_matches takes a Person queryset")
-    # In team scope and restricted, the only thing that makes a record
-    # visible is being named on it or holding a live break-glass grant, so
-    # "not visible" is "not among those" (no scan of every visible person).
-    hidden = (
-        in_team_scope(user, queryset.filter(is_restricted=True))
-        .exclude(pk__in=_permitted_restricted(user).values("pk"))
-        .order_by("pk")
-    )
-    references = list(hidden.values_list("reference", flat=True)[: limit + 1])
-    count = hidden.count() if len(references) > limit else len(references)
-    stubs = [
-        RestrictedStub(
-            reference=str(ref),
-            break_glass_url=reverse("break_glass", args=[ref]),
-        )
-        for ref in references[:limit]
-    ]
-    return RestrictedMatches(count=count, stubs=stubs)
-
-
-def can_break_glass(user, person) -> bool:
-    """A case worker may break the glass on a restricted adult in their scope."""
-    from enquiries.models import Person
-
-    return (
-        person.is_restricted
-        and can_work_on_cases(user)
-        and in_team_scope(user, Person.objects.filter(pk=person.pk)).exists()
-    )

@@ -18,7 +18,12 @@ What it does:
 - records are never deleted in admin: the delete permission is off, and an
   attempt to open a delete page is itself recorded before it is refused;
 - :meth:`audited_update` is for admin actions that change many rows: it
-  writes one line per row (see :func:`msp.audit.bulk_change`).
+  writes one line per row (see :func:`msp.audit.bulk_change`);
+- case records (models with ``ACCESS_TEAM_LOOKUPS``) are for the roles that
+  may read cases, and only as the app's own pages show them: scoped through
+  :func:`msp.access.visible` (other teams' and restricted records hidden),
+  and every record opened is audited like a case page. Administrators, who
+  configure the service, see configuration models only.
 """
 
 from __future__ import annotations
@@ -26,12 +31,54 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from msp import audit
+from msp import access, audit
 from msp.models import AuditEvent
 
 
 class AuditedAdminMixin:
-    """Record every admin add and change; refuse and record every delete."""
+    """Record every admin add and change; refuse and record every delete;
+    scope and audit case records."""
+
+    def _is_case_model(self) -> bool:
+        return hasattr(self.model, "ACCESS_TEAM_LOOKUPS")
+
+    def _may_read_cases(self, request) -> bool:
+        user = request.user
+        return access.can_work_on_cases(user) or access.can_see_all_teams(user)
+
+    def has_module_permission(self, request) -> bool:
+        if self._is_case_model() and not self._may_read_cases(request):
+            return False
+        return super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if self._is_case_model() and not self._may_read_cases(request):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if self._is_case_model() and not self._may_read_cases(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, *args) -> bool:
+        if self._is_case_model() and not self._may_read_cases(request):
+            return False
+        return super().has_add_permission(request, *args)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self._is_case_model():
+            # The same scope as the app's own pages: other teams' records
+            # and restricted records the user is not named on are not here.
+            queryset = access.visible(request.user, queryset)
+        return queryset
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and self._is_case_model():
+            audit.note_read(obj)  # one "viewed" line, as on a case page
+        return obj
 
     def save_model(self, request, obj, form, change):
         before = {}

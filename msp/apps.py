@@ -10,7 +10,16 @@ class MspConfig(AppConfig):
         # After every app's migrations (and after test databases are flushed),
         # so roles and their rights always exist and cover every model.
         post_migrate.connect(sync_roles, dispatch_uid="msp_sync_roles")
-        from msp import signals  # noqa: F401 - notes when each session began
+        from msp import audit_guard, checks  # noqa: F401 - registers the checks
+
+        # SQLite drops a table's triggers when a migration rebuilds it.
+        post_migrate.connect(
+            audit_guard.ensure_sqlite_triggers, dispatch_uid="msp_audit_guard"
+        )
+        from msp import (
+            lookups,  # noqa: F401 - registers __any_of
+            signals,  # noqa: F401 - notes when each session began
+        )
 
 
 def sync_roles(sender, **kwargs) -> None:
@@ -37,6 +46,7 @@ def grant_administrator_permissions(sender, **kwargs) -> None:
     Run after every migrate, so models added later are covered too. Audit
     records are read-only for everyone.
     """
+    from django.conf import settings
     from django.contrib.auth.models import Group, Permission
 
     from msp.models import Team
@@ -46,9 +56,7 @@ def grant_administrator_permissions(sender, **kwargs) -> None:
     wanted = Permission.objects.filter(
         content_type__app_label__in=[
             "msp",
-            "enquiries",
-            "outcomes",
-            "budgets",
+            *settings.MSP_CASE_APPS,
             "auth",
             # Unlock sign-ins (django-axes) and reset a lost authenticator.
             "axes",

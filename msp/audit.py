@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 
@@ -80,7 +81,7 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
-def record(
+def _line(
     *,
     actor,
     action: str,
@@ -88,8 +89,10 @@ def record(
     person_ref: str = "",
     summary: str = "",
     changes: dict | None = None,
+    actor_name: str = "",
 ) -> AuditEvent:
-    """Append one line to the audit trail."""
+    """One audit line, not yet saved. ``actor_name`` names an actor who is
+    not a member of staff (the adult on their own page)."""
     request = _current_request.get()
     object_ref = ""
     object_type = ""
@@ -99,9 +102,11 @@ def record(
     if not person_ref and obj is not None:
         person_ref = _person_ref_of(obj)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor_obj,
-        actor_name=(actor_obj.get_username() if actor_obj else "anonymous"),
+        actor_name=(
+            actor_obj.get_username() if actor_obj else (actor_name or "anonymous")
+        ),
         action=action,
         object_type=object_type,
         object_ref=object_ref,
@@ -113,6 +118,30 @@ def record(
     )
 
 
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    person_ref: str = "",
+    summary: str = "",
+    changes: dict | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """Append one line to the audit trail."""
+    line = _line(
+        actor=actor,
+        action=action,
+        obj=obj,
+        person_ref=person_ref,
+        summary=summary,
+        changes=changes,
+        actor_name=actor_name,
+    )
+    line.save(force_insert=True)
+    return line
+
+
 def _person_ref_of(obj: models.Model) -> str:
     """The adult's reference for a case record, following ``person`` links."""
     person = getattr(obj, "audit_person", None)
@@ -121,19 +150,114 @@ def _person_ref_of(obj: models.Model) -> str:
     return str(person.reference)
 
 
-def record_view(request: HttpRequest, obj: models.Model, *, summary: str = "") -> None:
-    """Note that ``request.user`` opened ``obj``'s page (person, concern, enquiry,
-    budget…). Call it in the view once the object has passed the access check::
+# --- Reads and refused attempts, noted during a request ----------------------
+#
+# The access layer notes every case record it hands to a page and every
+# lookup it refuses; the middleware writes the lines once the response is
+# ready, so each page read leaves exactly one line per adult whatever number
+# of records the page fetched, and pages need no code of their own.
 
-        person = access.get_visible_or_404(request.user, Person.objects, reference=ref)
-        audit.record_view(request, person)
-    """
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        obj=obj,
-        summary=summary or f"Viewed {obj._meta.verbose_name}",
-    )
+_READS = "_msp_case_reads"
+_LISTED = "_msp_case_listed"
+_REFUSED = "_msp_refused_reads"
+
+
+def _read_key(obj: models.Model) -> str:
+    return _person_ref_of(obj) or f"{obj._meta.label}:{obj.pk}"
+
+
+def note_read(obj: models.Model, *, summary: str = "") -> None:
+    """Remember that the page being served shows ``obj`` (GET/HEAD only:
+    a write leaves its own audit line)."""
+    request = current_request()
+    if request is None or request.method not in ("GET", "HEAD"):
+        return
+    request.__dict__.setdefault(_READS, []).append((obj, summary))
+
+
+def note_listed(records: Iterable[models.Model]) -> None:
+    """Remember that the page being served lists ``records`` (search results
+    that name people): each adult shown gets a "viewed" line, written with
+    the page's other reads in one insert. Give records whose adult is at hand
+    without a query (people, or records fetched with their person). Any
+    method: a form re-shown with possible matches lists people too."""
+    request = current_request()
+    if request is None:
+        return
+    request.__dict__.setdefault(_LISTED, []).extend(records)
+
+
+def note_refused(model: type[models.Model], lookup: dict[str, Any]) -> None:
+    """Remember that a lookup of an existing ``model`` record was refused
+    (out of the user's scope, or restricted)."""
+    request = current_request()
+    if request is None:
+        return
+    request.__dict__.setdefault(_REFUSED, []).append((model, lookup))
+
+
+def write_noted_reads(request: HttpRequest, response) -> None:
+    """Write what :func:`note_read`, :func:`note_listed` and
+    :func:`note_refused` remembered: one line per adult the page showed (all
+    in one insert) and one per refused lookup."""
+    reads = request.__dict__.pop(_READS, None)
+    listed = request.__dict__.pop(_LISTED, None)
+    refused = request.__dict__.pop(_REFUSED, None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    path = request.get_full_path()[:500]
+    lines: list[AuditEvent] = []
+    if response.status_code < 400:
+        written: set[str] = set()
+        shown = [(obj, summary) for obj, summary in reads or ()]
+        shown += [(obj, "") for obj in listed or ()]
+        for index, (obj, summary) in enumerate(shown):
+            key = _read_key(obj)
+            if key in written:
+                continue
+            written.add(key)
+            if not summary and index >= len(reads or ()):
+                summary = _page_summary(request, obj, listed=True)
+            lines.append(
+                _line(
+                    actor=user,
+                    action=AuditEvent.Action.VIEW,
+                    obj=obj,
+                    person_ref=_person_ref_of(obj),
+                    summary=summary or _page_summary(request, obj),
+                    changes={"path": path},
+                )
+            )
+    if lines:
+        AuditEvent.objects.bulk_create(lines)
+    for model, lookup in refused or ():
+        try:
+            target = model._base_manager.filter(**lookup).first()
+        except (ValueError, TypeError, ValidationError):
+            target = None  # a malformed reference: nothing was there to refuse
+        if target is None:
+            continue
+        record(
+            actor=user,
+            action=AuditEvent.Action.REFUSED,
+            obj=target,
+            summary=f"Refused access to {target._meta.verbose_name}",
+            changes={"path": path, "method": request.method},
+        )
+
+
+def _page_summary(
+    request: HttpRequest, obj: models.Model, *, listed: bool = False
+) -> str:
+    match = getattr(request, "resolver_match", None)
+    page = ""
+    if match is not None and match.url_name:
+        page = match.url_name.replace("_", " ")
+    noun = obj._meta.verbose_name
+    if listed:
+        return f"Listed {noun} in results ({page})" if page else f"Listed {noun}"
+    return f"Viewed {noun} ({page})" if page else f"Viewed {noun}"
 
 
 def audited_download(*, action: str = "export", summary: str):
@@ -190,16 +314,3 @@ def bulk_change(*, actor, queryset, summary: str, **changes) -> int:
                 changes=diff(befores[row.pk], snapshot(row, names)),
             )
     return count
-
-
-class RecordViewMixin:
-    """For class-based detail views: the object shown is recorded as viewed.
-
-    Put it before ``DetailView`` in the bases; ``get_object`` must already
-    apply the access check (``msp.access.get_visible_or_404``).
-    """
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        record_view(self.request, obj)
-        return obj

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from msp import audit
+
+STALE_PAGE_MESSAGE = (
+    "This page is out of date. Go back, open it again and re-enter your changes"
+)
 
 
 class EditConflict(Exception):
@@ -34,11 +39,23 @@ def save_changes(
     changes: dict[str, Any],
     summary: str = "",
 ) -> models.Model:
-    """Apply ``changes`` to ``instance`` if nobody else saved it first."""
+    """Apply ``changes`` to ``instance`` if nobody else saved it first.
+
+    An edit must say which version it was made against: without one it is
+    refused (ValidationError), never saved unchecked.
+    """
+    if expected_version is None:
+        raise ValidationError(STALE_PAGE_MESSAGE, code="stale")
     model = type(instance)
     with transaction.atomic():
-        current = model._base_manager.select_for_update().get(pk=instance.pk)
-        if expected_version is not None and current.version != expected_version:
+        locked = model._base_manager.select_for_update(of=("self",))
+        # The adult the audit line names, read with the locked row (the
+        # lock stays on this record only) rather than by a second query.
+        person = getattr(model, "ACCESS_PERSON_LOOKUP", "").removesuffix("__")
+        if person:
+            locked = locked.select_related(person)
+        current = locked.get(pk=instance.pk)
+        if current.version != expected_version:
             # What differs between the saved record and what this user typed.
             changed = [
                 name
@@ -59,7 +76,8 @@ def save_changes(
         ]
         current.full_clean(exclude=unchanged)
         current.version = current.version + 1
-        if hasattr(current, "updated_by"):
+        # On the class: on the instance, hasattr would load the last editor.
+        if hasattr(model, "updated_by"):
             current.updated_by = user
         current.save()
         after = audit.snapshot(current)

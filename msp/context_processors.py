@@ -10,3 +10,33 @@ def service(request):
         # The idle timeout, for the "you will be signed out" notice and warning.
         "session_idle_minutes": settings.SESSION_COOKIE_AGE // 60,
     }
+
+
+class _UnreadCount:
+    """The header's count of unread notifications, counted only if a page
+    shows it (one query, at most once per page)."""
+
+    def __init__(self, user):
+        self._user = user
+        self._value: int | None = None
+
+    def __int__(self) -> int:
+        if self._value is None:
+            from msp.notifications import unread_count
+
+            self._value = unread_count(self._user)
+        return self._value
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+    def __bool__(self) -> bool:
+        return int(self) > 0
+
+
+def notifications(request):
+    """``unread_notifications`` for the header of staff pages."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": _UnreadCount(user)}

@@ -132,16 +132,29 @@ class TwoFactorMiddleware:
         )
 
 
-CASE_APP_MODULES = ("enquiries.", "outcomes.", "budgets.")
 # Pages in the case apps that every signed-in member of staff may open.
 OPEN_TO_ALL_STAFF = {"home"}
+
+
+def case_app_modules() -> tuple[str, ...]:
+    """Module prefixes of the case apps, named once in settings.MSP_CASE_APPS
+    (the composition root), so the core names no domain app."""
+    return tuple(f"{app}." for app in settings.MSP_CASE_APPS)
+
+
+def own_access_check(view_func):
+    """Mark a page of a case app that makes its own access decision and is not
+    only for case workers (restricted records, the access reviews, the
+    subject access pack, the person access log for auditors)."""
+    view_func.msp_own_access_check = True
+    return view_func
 
 
 class CaseWorkersOnlyMiddleware:
     """Auditors and administrators never open case pages.
 
     An auditor reads the audit trail only; an administrator works in Django
-    admin. Any page served by a case app (enquiries, outcomes, budgets) is
+    admin. Any page served by a case app (``settings.MSP_CASE_APPS``) is
     refused with 403 for a user who has neither ``manage_cases`` nor
     ``view_all_cases``, however the page itself scopes its records. Applied
     by module, so pages added later are covered without a change here.
@@ -162,7 +175,9 @@ class CaseWorkersOnlyMiddleware:
         if getattr(view_func, "msp_staff_page", False) and user.is_staff:
             return None  # administrators' pages in a case app (case import)
         module = getattr(view_func, "__module__", "") or ""
-        if not module.startswith(CASE_APP_MODULES):
+        if not module.startswith(case_app_modules()):
+            return None
+        if getattr(view_func, "msp_own_access_check", False):
             return None
         match = request.resolver_match
         if match and match.url_name in OPEN_TO_ALL_STAFF and not match.namespace:
@@ -172,3 +187,23 @@ class CaseWorkersOnlyMiddleware:
         if access.can_work_on_cases(user) or access.can_see_all_teams(user):
             return None
         raise PermissionDenied("Case records are for case workers only.")
+
+
+class CaseReadAuditMiddleware:
+    """Every read of a case page leaves a line in the audit trail.
+
+    The access layer (``msp.access.get_visible_or_404``) notes each record it
+    hands to a page and each lookup it refuses; once the page has been served
+    this writes one "viewed" line per adult the page showed (so the person
+    access log counts stage pages, budget pages, printouts and downloads, not
+    only the main pages) and one "refused" line per refused lookup of a
+    record that exists. Pages need no code of their own for this.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        audit.write_noted_reads(request, response)
+        return response

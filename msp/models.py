@@ -4,7 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 
@@ -28,6 +30,11 @@ class Team(models.Model):
             ("sign_off_closure", "Can sign off the closure of an enquiry"),
             ("view_reports", "Can see outcome reports and the SAC return"),
             ("view_audit", "Can read the audit trail"),
+            (
+                "allocate_work",
+                "Can route online concerns to a team and allocate concerns "
+                "(team manager, safeguarding lead)",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -43,8 +50,19 @@ class Team(models.Model):
 class User(AbstractUser):
     """A member of staff. Roles are Django groups; teams are memberships."""
 
+    class ReminderEmail(models.TextChoices):
+        NONE = "none", "No e-mails: I will check my notifications in the service"
+        IMMEDIATE = "immediate", "An e-mail each time something needs me"
+        DAILY = "daily", "One e-mail a day listing how many need me"
+
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     job_title = models.CharField(max_length=120, blank=True)
+    reminder_email = models.CharField(
+        "E-mails about notifications",
+        max_length=10,
+        choices=ReminderEmail.choices,
+        default=ReminderEmail.DAILY,
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -123,6 +141,7 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", "Signed out"
         LOGIN_FAILED = "login_failed", "Failed sign-in"
         BREAK_GLASS = "break_glass", "Broke the glass"
+        REFUSED = "refused", "Refused access"
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -164,3 +183,115 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("An audit line cannot be deleted.")
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification tells someone. The code list is here (shared); the
+    app that owns the record raises it (docs/decisions/0030)."""
+
+    ALLOCATED = "allocated", "Allocated or transferred to you"
+    CLOSURE_SIGN_OFF = "closure_sign_off", "Closure awaiting your sign-off"
+    CONSENT_OVERRIDE = "consent_override", "Consent override awaiting a second person"
+    CONSENT_OVERRIDE_NOT_AGREED = (
+        "consent_override_not_agreed",
+        "Your consent override was not agreed",
+    )
+    STAGE_OVERDUE = "stage_overdue", "Stage overdue"
+    PARTNER_REQUEST_OVERDUE = "partner_request_overdue", "Request to a partner overdue"
+    PLAN_REVIEW_DUE = "plan_review_due", "Safeguarding plan review due"
+    PLAN_ACTION_DUE = "plan_action_due", "Safeguarding plan action due"
+    DP_REVIEW_DUE = "dp_review_due", "Direct-payment review due"
+    DBS_RECHECK_DUE = "dbs_recheck_due", "Personal assistant's DBS re-check due"
+    FEEDBACK_FOLLOW_UP_DUE = "feedback_follow_up_due", "Feedback follow-up due"
+    ONLINE_CONCERN_NOT_ROUTED = "online_concern_not_routed", "Online concern not routed"
+    BREAK_GLASS_REVIEW = "break_glass_review", "Restricted record opened: review needed"
+    ONLINE_CONCERN_ROUTED = (
+        "online_concern_routed",
+        "Online concern routed to your team",
+    )
+    ADULT_CALL_BACK = (
+        "adult_call_back",
+        "The adult asked for a call-back on their own page",
+    )
+
+
+class Notification(models.Model):
+    """Something one member of staff needs to know or do, about one record.
+
+    The record is a generic reference (content type and id) plus the string
+    its page is found by, so listing notifications never loads the records.
+    ``key`` is unique per recipient: raising the same reminder again (a second
+    run of ``send_reminders``, an event replayed) adds nothing. Whether the
+    recipient may still see the record is decided when the list is read,
+    never stored (msp.notifications.visible_notifications).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    object_ref = models.CharField(
+        "Reference of the record's page", max_length=64, blank=True
+    )
+    subject = GenericForeignKey("content_type", "object_id")
+    due_on = models.DateField("Due or happened on")
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], name="msp_notification_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                name="msp_notification_list",
+            ),
+            models.Index(
+                fields=["recipient", "read_at"],
+                name="msp_notification_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.due_on:%-d %B %Y})"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class ReminderDigest(models.Model):
+    """One daily e-mail to one person: sent at most once a day."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reminder_digests",
+    )
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    notifications = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "day"], name="msp_reminder_digest_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder digest {self.day:%-d %B %Y}"

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
 ]
+# The case apps (their pages are for case workers only, their models are
+# configured in admin). Named here, the composition root, so msp's own code
+# names no domain app (docs/decisions/0019).
+MSP_CASE_APPS = ("enquiries", "outcomes", "budgets")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "msp.middleware.NoStoreForSignedInUsersMiddleware",
+    # One audit line per adult for every case page read, and refused lookups.
+    "msp.middleware.CaseReadAuditMiddleware",
     # Last, so it sees every sign-in attempt (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -106,7 +112,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "msp.context_processors.service",
+                "msp.context_processors.notifications",
             ],
+            # Filters every page uses: dates (|day, |when, |time_of_day) and
+            # someone's own words in quotes (|own_words).
+            "builtins": ["msp.templatetags.msp_dates", "msp.templatetags.msp_text"],
         },
     },
 ]
@@ -125,6 +135,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # queries (measured: 16 s of compilation on a 3 s dashboard aggregate).
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+
+# Reports, exports and the SAC return read from a PostgreSQL streaming
+# replica when one is given; writes, and what a user has just changed, read
+# the primary (msp/db_routing.py, decision 0018). Unset: one database.
+REPLICA_CONNECT_TIMEOUT = env.int("REPLICA_CONNECT_TIMEOUT", default=2)
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=60)
+if env.str("DATABASE_REPLICA_URL", default=""):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL as well."
+        )
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        ATOMIC_REQUESTS=False,
+        # Tests read the replica's copy of the test database (created on the
+        # primary, replayed by the replica), never a database of its own.
+        TEST={"MIRROR": "default"},
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})
+    DATABASES["replica"]["OPTIONS"].setdefault("options", "-c jit=off")
+    DATABASES["replica"]["OPTIONS"].setdefault(
+        "connect_timeout", REPLICA_CONNECT_TIMEOUT
+    )
+    DATABASE_ROUTERS = ["msp.db_routing.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "msp.db_routing.ReadYourWritesMiddleware",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "msp.User"
@@ -178,8 +219,43 @@ else:
     DEFAULT_FILE_STORAGE_BACKEND = {
         "BACKEND": "django.core.files.storage.FileSystemStorage"
     }
+# Documents held with a case (enquiries.models.Document): a storage of their
+# own, never served from a URL (downloads go through the access-checked,
+# audited view). Local folder by default, outside static files and anything a
+# web server serves; S3-compatible object storage (the "s3" extra) with
+# DOCUMENTS_STORAGE=s3, in DOCUMENTS_BUCKET or the uploads bucket, private.
+DOCUMENTS_STORAGE = env.str("DOCUMENTS_STORAGE", default="local")
+if DOCUMENTS_STORAGE == "s3":
+    DOCUMENTS_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str(
+                "DOCUMENTS_BUCKET",
+                default=env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+            ),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "location": "documents",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif DOCUMENTS_STORAGE == "local":
+    DOCUMENTS_STORAGE_BACKEND = {
+        "BACKEND": "msp.storage.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": env.path(
+                "DOCUMENTS_FOLDER", default=BASE_DIR / "private" / "documents"
+            ),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENTS_STORAGE must be 'local' or 's3'")
 STORAGES = {
     "default": DEFAULT_FILE_STORAGE_BACKEND,
+    "documents": DOCUMENTS_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -188,6 +264,33 @@ STORAGES = {
         )
     },
 }
+
+# Upload limits for documents: one file, and all of one adult's documents
+# together (withdrawn ones included: they are kept).
+DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=20)
+DOCUMENT_CASE_MAX_MB = env.int("DOCUMENT_CASE_MAX_MB", default=500)
+# The kinds of file accepted, checked from the file's content (the filetype
+# library), never from its name: any of pdf, jpg, png, docx, odt, txt.
+DOCUMENT_ALLOWED_TYPES = env.list(
+    "DOCUMENT_ALLOWED_TYPES", default=["pdf", "jpg", "png", "docx", "odt"]
+)
+# A virus scanner: the dotted path of a callable taking the file and returning
+# the name of what it found ("" when clean). Off by default: a scanner is only
+# useful with its signatures kept up to date. enquiries.scanning.clamd_scan
+# talks to ClamAV's daemon over CLAMD_SOCKET (a Unix socket) or
+# CLAMD_HOST and CLAMD_PORT.
+DOCUMENT_VIRUS_SCANNER = env.str("DOCUMENT_VIRUS_SCANNER", default="")
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="/var/run/clamav/clamd.ctl")
+CLAMD_HOST = env.str("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.int("CLAMD_TIMEOUT", default=30)
+
+# Letters to the adult and the referrer (issue 17). How to reach the council
+# for help, as the words after "If you are worried, ..." in every letter.
+LETTER_HELP_CONTACT = env.str(
+    "LETTER_HELP_CONTACT",
+    default="call the council's adult social care team (the number is on our website)",
+)
 
 # Cache (rate limits, throttling): shared between app servers. Redis when
 # REDIS_URL is set; otherwise the database (run `manage.py createcachetable`
@@ -221,6 +324,14 @@ TASKS = {
         }[env.str("TASKS_BACKEND", default="immediate")]
     }
 }
+# Case imports and exports from the web (outcomes.tasks): an export can be
+# downloaded for this many hours; a checked upload nobody confirmed, or a job
+# whose worker died, is cleaned up after this many.
+INTERCHANGE_EXPORT_HOURS = env.int("INTERCHANGE_EXPORT_HOURS", default=24)
+INTERCHANGE_JOB_HOURS = env.int("INTERCHANGE_JOB_HOURS", default=24)
+# The private folder uploads and exports wait in: app servers and the task
+# worker must share it (a shared volume when they run on different hosts).
+INTERCHANGE_FOLDER = env.str("INTERCHANGE_FOLDER", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
@@ -231,6 +342,8 @@ EMAIL_CONFIG = env.email_url(
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="safeguarding@example.org")
+# The service's address, for links in e-mails (e.g. https://safeguarding.example.gov.uk).
+SITE_URL = env.str("SITE_URL", default="")
 
 # Security: safe by default, relaxed only by explicit variables.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -241,6 +354,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Load balancers probe the health check over plain HTTP: never redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
@@ -283,10 +398,13 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding adults")
 
 # Sign-in throttling (django-axes): 5 failures lock the username, and
 # separately the IP address, for 30 minutes. Administrators unlock in admin.
+# A successful sign-in forgives only that account's own failures from that
+# address, never another account's (msp/lockout.py, decision 0016).
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "msp.lockout.OwnFailuresOnlyHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
@@ -319,3 +437,29 @@ LOGGING = {
 
 # Password for the demo logins made by `seed_demo` (demo mode only).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# The adult's own page (issue 20, docs/decisions/0021-adult-own-page.md).
+# Adult sessions end after this long idle (no "remember me"), and after
+# ADULT_PAGE_ABSOLUTE_SECONDS however active.
+ADULT_PAGE_IDLE_SECONDS = env.int("ADULT_PAGE_IDLE_SECONDS", default=20 * 60)
+ADULT_PAGE_ABSOLUTE_SECONDS = env.int(
+    "ADULT_PAGE_ABSOLUTE_SECONDS", default=2 * 60 * 60
+)
+# An invitation link lasts this many days, and works once.
+ADULT_PAGE_INVITATION_DAYS = env.int("ADULT_PAGE_INVITATION_DAYS", default=14)
+# A sign-in code lasts this many seconds, and works once.
+ADULT_PAGE_CODE_SECONDS = env.int("ADULT_PAGE_CODE_SECONDS", default=10 * 60)
+# Wrong codes or dates of birth before the page is locked, and for how long.
+ADULT_PAGE_MAX_ATTEMPTS = env.int("ADULT_PAGE_MAX_ATTEMPTS", default=5)
+ADULT_PAGE_LOCKOUT_MINUTES = env.int("ADULT_PAGE_LOCKOUT_MINUTES", default=30)
+# Invitations and codes come from this address: never one that says
+# "safeguarding" (a message seen by the wrong person must not give it away).
+ADULT_PAGE_FROM_EMAIL = env.str("ADULT_PAGE_FROM_EMAIL", default="no-reply@example.org")
+# Text messages: the dotted path of a backend class (enquiries/sms.py).
+# Console by default (prints the message); a real provider is a small class
+# with send(to, body), e.g. one calling GOV.UK Notify's SMS API.
+SMS_BACKEND = env.str("SMS_BACKEND", default="enquiries.sms.ConsoleBackend")
+# The adult's page is in English or Polish (docs/decisions/0021); staff
+# pages stay in English.
+LANGUAGES = [("en-gb", "English"), ("pl", "Polski")]
+LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -1,4 +1,4 @@
-"""URLs for trust: restricted records, audit pages, two-factor, password reset.
+"""URLs for trust: audit pages, two-factor, password reset.
 
 No namespace: ``{% url 'audit_log' %}`` and friends.
 """
@@ -6,40 +6,14 @@ No namespace: ``{% url 'audit_log' %}`` and friends.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from msp import views_account, views_audit, views_trust
+from msp import views_account, views_audit
 from msp.forms import GovukPasswordResetForm, GovukSetPasswordForm
 
 urlpatterns = [
-    # Restricted records
-    path(
-        "access/break-glass/<uuid:person_reference>/",
-        views_trust.break_glass,
-        name="break_glass",
-    ),
-    path("access/reviews/", views_trust.access_reviews, name="access_reviews"),
-    path(
-        "access/reviews/<int:grant_id>/",
-        views_trust.access_review,
-        name="access_review",
-    ),
-    path(
-        "access/subject-access/<uuid:person_reference>/",
-        views_trust.subject_access_pack,
-        name="subject_access",
-    ),
-    path(
-        "access/subject-access/<uuid:person_reference>.zip",
-        views_trust.subject_access_zip,
-        name="subject_access_zip",
-    ),
     # Audit
     path("audit/", views_audit.audit_log, name="audit_log"),
     path("audit/export.csv", views_audit.audit_export, name="audit_export"),
-    path(
-        "audit/person/<uuid:person_reference>/",
-        views_audit.audit_person,
-        name="audit_person",
-    ),
+    path("audit/refused/", views_audit.refused_attempts, name="audit_refused"),
     # Two-factor authentication and the session
     path(
         "account/two-factor/set-up/",

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from msp import audit
+from msp.editing import bound_data
 from msp.forms import TokenForm
 from msp.middleware import two_factor_exempt
 from msp.models import AuditEvent
@@ -73,7 +74,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         )
         request.session[SESSION_ENROLLING] = device.pk
     form = TokenForm(
-        request.POST or None,
+        bound_data(request),
         label="Enter the 6-digit code from the app",
         button="Turn on two-factor authentication",
     )
@@ -143,7 +144,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if not django_otp.user_has_device(user):
         return redirect("two_factor_setup")
     form = TokenForm(
-        request.POST or None,
+        bound_data(request),
         label="Code from your authenticator app",
         hint="The 6-digit code the app shows now. If you do not have your phone, "
         "enter one of your backup codes.",

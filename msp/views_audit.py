@@ -1,4 +1,5 @@
-"""Audit pages: search the trail, who opened a person's record, CSV export.
+"""Audit pages: search the trail, CSV export. (Who opened a person's record
+is the person access log in ``enquiries.views.trust``.)
 
 Read-only. The trail is large, so pages use keyset pagination on
 (``at``, ``id``): "Older entries" carries the last id seen, never an offset.
@@ -16,19 +17,55 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from enquiries.models import Person
-from msp import access, audit
+from msp import audit
 from msp.forms import AuditSearchForm
 from msp.models import AuditEvent
 from msp.roles import has_role_perm
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
+# A run of refused attempts: this many by one user on one adult within the
+# window is listed for leads and auditors (how snooping is found).
+REFUSED_RUN_ATTEMPTS = 3
+REFUSED_RUN_DAYS = 30
+REFUSED_RUNS_SHOWN = 50
 
 
 def _require_auditor(user) -> None:
     if not has_role_perm(user, "view_audit"):
         raise PermissionDenied("Only auditors can read the audit trail.")
+
+
+def refused_runs(
+    *, attempts: int = REFUSED_RUN_ATTEMPTS, days: int = REFUSED_RUN_DAYS
+) -> list[dict]:
+    """Users refused ``attempts`` times or more on one adult within the last
+    ``days`` days, most attempts first (one grouped query)."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return list(
+        AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, at__gte=since)
+        .exclude(person_ref="")
+        .values("person_ref", "actor_name")
+        .annotate(attempts=Count("id"), last=Max("at"))
+        .filter(attempts__gte=attempts)
+        .order_by("-attempts", "-last")[:REFUSED_RUNS_SHOWN]
+    )
+
+
+def _runs_context() -> dict:
+    return {
+        "runs": refused_runs(),
+        "run_attempts": REFUSED_RUN_ATTEMPTS,
+        "run_days": REFUSED_RUN_DAYS,
+    }
+
+
+def refused_attempts(request: HttpRequest) -> HttpResponse:
+    """Runs of refused attempts on one adult, for leads and auditors."""
+    user = request.user
+    if not (has_role_perm(user, "view_audit") or has_role_perm(user, "view_all_cases")):
+        raise PermissionDenied("Only safeguarding leads and auditors see this.")
+    return render(request, "audit/refused.html", _runs_context())
 
 
 def _filtered(form: AuditSearchForm):
@@ -49,14 +86,14 @@ def _filtered(form: AuditSearchForm):
         start = datetime.datetime.combine(data["date_from"], datetime.time.min, zone)
         events = events.filter(at__gte=start)
     if data["date_to"]:
-        end = datetime.datetime.combine(
-            data["date_to"] + datetime.timedelta(days=1), datetime.time.min, zone
-        )
-        events = events.filter(at__lt=end)
+        # The whole of the last day, without adding a day (the form keeps dates
+        # within 1900-2099, but no date can overflow here either).
+        end = datetime.datetime.combine(data["date_to"], datetime.time.max, zone)
+        events = events.filter(at__lte=end)
     return events
 
 
-def _page(events, before: str | None):
+def page_of_events(events, before: str | None):
     """One page, newest first, starting after the event ``before`` (an id)."""
     events = events.order_by("-at", "-id")
     if before and before.isdigit():
@@ -76,7 +113,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if request.GET and not form.is_valid():
         events, older = [], None
     else:
-        events, older = _page(_filtered(form), request.GET.get("before"))
+        events, older = page_of_events(_filtered(form), request.GET.get("before"))
     query = request.GET.copy()
     query.pop("before", None)
     return render(
@@ -88,41 +125,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "older": older,
             "query": query.urlencode(),
             "searched": bool(request.GET),
-        },
-    )
-
-
-def audit_person(request: HttpRequest, person_reference) -> HttpResponse:
-    """Who has accessed this person's record, for leads and auditors."""
-    user = request.user
-    if has_role_perm(user, "view_audit"):
-        person = None  # auditors see the trail, not the case record
-    else:
-        person = access.get_visible_or_404(
-            user, Person.objects, reference=person_reference
-        )
-        if not access.can_see_all_teams(user):
-            raise PermissionDenied("Only safeguarding leads and auditors see this.")
-    events = AuditEvent.objects.filter(person_ref=str(person_reference))
-    by_user = (
-        events.values("actor_name")
-        .annotate(
-            views=Count("id", filter=Q(action=AuditEvent.Action.VIEW)),
-            actions=Count("id"),
-            last=Max("at"),
-        )
-        .order_by("-last")
-    )
-    rows, older = _page(events, request.GET.get("before"))
-    return render(
-        request,
-        "audit/person.html",
-        {
-            "person": person,
-            "person_reference": person_reference,
-            "by_user": by_user,
-            "events": rows,
-            "older": older,
+            **_runs_context(),
         },
     )
 

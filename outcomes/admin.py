@@ -16,6 +16,7 @@ from outcomes.models import (
     FeedbackQuestion,
     FeedbackQuestionnaire,
     FeedbackResponse,
+    InterchangeJob,
 )
 
 
@@ -135,6 +136,39 @@ class FeedbackFollowUpAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "response",
     ]
     list_select_related = ["enquiry__concern__person"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(InterchangeJob)
+class InterchangeJobAdmin(admin.ModelAdmin):
+    """Who imported or exported case records, and how it ended. Read-only; the
+    report (which may quote the file) is shown only to the job's owner on the
+    job page."""
+
+    list_display = ["file_name", "kind", "status", "created_by", "created_at"]
+    list_filter = ["kind", "status"]
+    fields = [
+        "kind",
+        "file_name",
+        "created_by",
+        "team",
+        "status",
+        "message",
+        "records_done",
+        "created_at",
+        "finished_at",
+        "expires_at",
+    ]
+    readonly_fields = fields
+    list_select_related = ["created_by"]
 
     def has_add_permission(self, request) -> bool:
         return False

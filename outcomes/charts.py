@@ -87,13 +87,18 @@ def horizontal_bars(
     maximum: float | None = None,
     label_width: int = 330,
     width: int = 640,
+    description: str = "",
 ) -> SafeString:
-    """One bar per row, the label on the left and the value after the bar."""
+    """One bar per row, the label on the left and the value after the bar.
+
+    ``description``: the chart's description in full, when the bars' labels
+    are shortened to fit (otherwise it is written from the bars).
+    """
     row_height, gap = 26, 10
     height = max(len(bars), 1) * (row_height + gap) + gap
     top = max([maximum or 0, *(bar.value for bar in bars)]) or 1
     plot = width - label_width - 70
-    parts = [_open(chart_id, title, describe(bars), width, height)]
+    parts = [_open(chart_id, title, description or describe(bars), width, height)]
     for index, bar in enumerate(bars):
         y = gap + index * (row_height + gap)
         length = plot * bar.value / top

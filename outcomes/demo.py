@@ -11,6 +11,7 @@ import datetime
 from enquiries import codes
 from enquiries.factories import DesiredOutcomeFactory, EnquiryFactory
 from enquiries.models import Enquiry
+from enquiries.selectors.voice import enquiry_desired_outcomes
 from outcomes import services
 from outcomes.models import AgreementScale, FeedbackResponse
 
@@ -66,7 +67,7 @@ def create_demo_outcomes(*, staff: dict, out) -> None:
     evaluated = feedback = follow_ups = 0
     for index, enquiry in enumerate(enquiries):
         person = enquiry.concern.person
-        outcomes = list(services.outcomes_to_evaluate(enquiry))
+        outcomes = list(enquiry_desired_outcomes(enquiry))
         pattern = RATING_PATTERNS[index % len(RATING_PATTERNS)]
         while len(outcomes) < len(pattern):
             outcomes.append(
@@ -121,7 +122,7 @@ def create_demo_outcomes(*, staff: dict, out) -> None:
                 },
             )
             feedback += 1
-        elif services.feedback_follow_up_for_closed(enquiry) is not None:
+        elif services.ensure_feedback_follow_up(enquiry) is not None:
             follow_ups += 1
     out.write(
         f"Outcomes: {evaluated} enquiries evaluated with the adult, "

@@ -14,15 +14,24 @@ from django.utils.html import format_html
 from enquiries import codes
 from enquiries.models import Enquiry
 from msp.access import can_see_all_teams, team_ids
+from msp.dates import financial_year_of
+from msp.editing import VersionedForm
+from msp.forms import FilterDateField
 from msp.models import Team
 from outcomes import sac_spec
 from outcomes.models import AgreementScale, FeedbackQuestionnaire, FeedbackResponse
-from outcomes.reports import ReportFilter, financial_year_of
+from outcomes.reports import ReportFilter
 
 EVALUATED_WITH_CHOICES = [
     (value, label)
     for value, label in codes.ViewSource.choices
     if value not in (codes.ViewSource.REFERRER, codes.ViewSource.NOT_OBTAINED)
+] + [
+    (
+        codes.ViewSource.NOT_OBTAINED,
+        "Nobody: the adult died or could not be reached, and there is no "
+        "representative (the practitioner's judgement)",
+    )
 ]
 
 
@@ -47,10 +56,10 @@ class ReportFilterForm(forms.Form):
     """The dashboard's filters: a GET form that works without JavaScript."""
 
     year = forms.ChoiceField(label="Financial year", required=False)
-    date_from = forms.DateField(
+    date_from = FilterDateField(
         label="Or from (concluded on or after)", required=False, widget=DateInput()
     )
-    date_to = forms.DateField(
+    date_to = FilterDateField(
         label="To (concluded on or before)", required=False, widget=DateInput()
     )
     team = forms.ModelChoiceField(
@@ -168,15 +177,29 @@ class ReportFilterForm(forms.Form):
         )
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(VersionedForm):
     """Rate each desired outcome with the adult, then the enquiry-level answer."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
     evaluated_with = forms.ChoiceField(
         label="Who took part in the evaluation?",
         choices=EVALUATED_WITH_CHOICES,
         widget=forms.RadioSelect,
         error_messages={"required": "Select who took part in the evaluation"},
+    )
+    judgement_reason = forms.CharField(
+        label="If nobody could take part: why, and what your judgement rests on",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    evaluated_on = forms.DateField(
+        label="Date of the evaluation",
+        required=False,
+        help_text="If it was not today, enter the day it was.",
+        widget=DateInput,
+        error_messages={
+            "required": "Enter the date of the evaluation",
+            "invalid": "Enter the date of the evaluation as a real date, like 27 3 2024",
+        },
     )
     overall = forms.ChoiceField(
         label="Were the outcomes the adult wanted achieved?",
@@ -192,6 +215,8 @@ class EvaluationForm(forms.Form):
 
     def __init__(self, *args, outcomes, suggestion: str, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("evaluated_on"):
+            self.initial["evaluated_on"] = datetime.date.today()
         self.outcomes = list(outcomes)
         outcome_fields = []
         for number, outcome in enumerate(self.outcomes, start=1):
@@ -249,6 +274,8 @@ class EvaluationForm(forms.Form):
             "version",
             *outcome_fields,
             Field.radios("evaluated_with", legend_size="m"),
+            Field.textarea("judgement_reason"),
+            Field.text("evaluated_on"),
             Field.radios("overall", legend_size="m"),
             Field.textarea("changed_reason"),
             Button("submit", "Save evaluation"),
@@ -276,7 +303,12 @@ class FeedbackForm(forms.Form):
     )
     collected_by = forms.ChoiceField(
         label="Who asked the questions?",
-        choices=FeedbackResponse.CollectedBy.choices,
+        # Answers from the adult's own page are recorded by that page only.
+        choices=[
+            choice
+            for choice in FeedbackResponse.CollectedBy.choices
+            if choice[0] != FeedbackResponse.CollectedBy.OWN_PAGE
+        ],
         widget=forms.RadioSelect,
         error_messages={"required": "Select who asked the questions"},
     )

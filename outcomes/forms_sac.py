@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fluid, Layout
 from django import forms
 
-from enquiries.models import Person
-from msp.access import visible
+from msp.editing import VersionedForm
 from msp.models import Team
 
 
@@ -46,7 +44,7 @@ class YearForm(forms.Form):
         )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(VersionedForm):
     """Add or change a Safeguarding Adults Review in the register."""
 
     title = forms.CharField(
@@ -54,6 +52,12 @@ class ReviewForm(forms.Form):
         max_length=200,
         help_text="How the Safeguarding Adults Board refers to the review",
         error_messages={"required": "Enter a title for the review"},
+    )
+    reviewer = forms.CharField(
+        label="Reviewer (optional)",
+        max_length=200,
+        required=False,
+        help_text="The independent reviewer or author commissioned",
     )
     commissioned_on = forms.DateField(
         label="Date commissioned (optional)",
@@ -68,13 +72,13 @@ class ReviewForm(forms.Form):
         widget=DateInput,
         error_messages={"invalid": "Enter the date completed as a real date"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Field.text("title", field_width=Fluid.TWO_THIRDS),
+            Field.text("reviewer", field_width=Fluid.TWO_THIRDS),
             Field.text("commissioned_on"),
             Field.text("completed_on"),
             "version",
@@ -98,74 +102,13 @@ class ReviewForm(forms.Form):
         return data
 
 
-class IndividualForm(forms.Form):
-    """An adult whose experience a review is about."""
-
-    person_reference = forms.CharField(
-        label="Record reference of the person (optional)",
-        help_text=(
-            "Copy it from the person's page, or enter their NHS number. "
-            "Leave it empty to add the individual without naming them."
-        ),
-        required=False,
-        max_length=40,
-    )
-    died = forms.TypedChoiceField(
-        label="Did the person die?",
-        choices=[("yes", "Yes, they died"), ("no", "No, they survived serious harm")],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether the person died"},
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.person: Person | None = None
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Field.text("person_reference", field_width=Fluid.TWO_THIRDS),
-            Field.radios("died", legend_size=Size.SMALL),
-            Button("submit", "Add individual"),
-        )
-
-    def clean_person_reference(self) -> str:
-        text = self.cleaned_data["person_reference"].strip()
-        if not text:
-            return ""
-        people = visible(self.user, Person.objects.all())
-        digits = text.replace(" ", "")
-        try:
-            reference = uuid.UUID(text)
-        except ValueError:
-            reference = None
-        if reference is not None:
-            found = people.filter(reference=reference).first()
-        elif digits.isdigit() and len(digits) == 10:
-            matches = list(people.filter(nhs_number=digits)[:2])
-            if len(matches) > 1:
-                raise forms.ValidationError(
-                    "More than one person has that NHS number: use the record reference"
-                )
-            found = matches[0] if matches else None
-        else:
-            raise forms.ValidationError(
-                "Enter a record reference (like 3f2b…) or a 10-digit NHS number"
-            )
-        if found is None:
-            raise forms.ValidationError(
-                "No person you can see has that reference or NHS number"
-            )
-        self.person = found
-        return text
-
-
 class ImportForm(forms.Form):
     """Upload an interchange file to check, then import."""
 
     file = forms.FileField(
-        label="Interchange file (.jsonl)",
-        help_text="JSON Lines, interchange format version 1",
+        label="Interchange file (.jsonl, or .zip with its documents)",
+        help_text="JSON Lines, interchange format version 1 or 2; a .zip as "
+        "written by the export, with the documents' files",
         error_messages={
             "required": "Choose a file to upload",
             "empty": "The file you chose is empty",
@@ -189,6 +132,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".jsonl", ".json", ".ndjson", ".txt")):
-            raise forms.ValidationError("The file must be a .jsonl file")
+        if not upload.name.lower().endswith(
+            (".jsonl", ".json", ".ndjson", ".txt", ".zip")
+        ):
+            raise forms.ValidationError("The file must be a .jsonl or .zip file")
         return upload

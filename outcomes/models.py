@@ -107,6 +107,7 @@ class FeedbackResponse(TimeStampedModel):
     class CollectedBy(models.TextChoices):
         LEAD_AT_CLOSURE = "lead_at_closure", "The lead practitioner, at closure"
         INDEPENDENT = "independent", "An independent person, after closure"
+        OWN_PAGE = "own_page", "Nobody: the adult answered on their own page"
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     enquiry = models.ForeignKey(
@@ -204,7 +205,7 @@ class FeedbackFollowUp(models.Model):
         ordering = ["due_on", "id"]
 
     def __str__(self) -> str:
-        return f"Feedback follow-up due {self.due_on:%d %B %Y}"
+        return f"Feedback follow-up due {self.due_on:%-d %B %Y}"
 
     @property
     def audit_person(self):
@@ -213,3 +214,76 @@ class FeedbackFollowUp(models.Model):
     @property
     def is_open(self) -> bool:
         return self.completed_at is None
+
+
+class InterchangeJob(models.Model):
+    """A case import or export run by an administrator as a background task.
+
+    An import is checked first (a dry run), then imported when its uploader
+    confirms; an export writes the interchange file for download until
+    ``expires_at``. The uploaded or exported file lives in the private
+    upload folder and is removed however the job ends (``outcomes.tasks``).
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "Import"
+        EXPORT = "export", "Export"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        CHECKING = "checking", "Checking the file"
+        CHECKED_OK = "checked_ok", "Checked: ready to import"
+        CHECKED_ERRORS = "checked_errors", "Checked: problems found"
+        IMPORTING = "importing", "Importing"
+        EXPORTING = "exporting", "Exporting"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    RUNNING = (Status.QUEUED, Status.CHECKING, Status.IMPORTING, Status.EXPORTING)
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="interchange_jobs",
+    )
+    file_name = models.CharField(max_length=255)
+    stored_path = models.CharField(
+        max_length=500, blank=True, help_text="Blank once the file is removed."
+    )
+    team = models.ForeignKey(
+        "msp.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    lines_read = models.PositiveIntegerField(default=0)
+    records_done = models.PositiveIntegerField(default=0)
+    records_total = models.PositiveIntegerField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} {self.file_name} ({self.get_status_display()})"
+        )
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def percent(self) -> int | None:
+        """How far through, when the total is known."""
+        if not self.records_total:
+            return None
+        return min(100, self.records_done * 100 // self.records_total)

@@ -17,13 +17,15 @@ from __future__ import annotations
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     CharField,
+    Exists,
+    OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
 
-from enquiries import codes
+from enquiries import codes, models
 from enquiries.models import Enquiry, expressed_desired_outcomes
 from outcomes import sac_spec
 
@@ -44,6 +46,35 @@ LABELS: dict[str, str] = dict(zip(CATEGORIES, sac_spec.MSP_ASKED, strict=True))
 
 ANNOTATION = "msp_asked"
 
+# Who counts as "the individual or their representative" (SG4a part 1): an
+# outcome recorded in their words means they were asked and expressed it.
+ASKED_SOURCES = models.ASKED_SOURCES
+
+
+def _from_adult():
+    return models.outcomes_from_adult()
+
+
+def expressed_by_adult() -> Exists:
+    """For the outer enquiry: a desired outcome (not withdrawn) recorded from
+    the adult or their representative, at the enquiry or its concern."""
+    outcomes = _from_adult()
+    return Exists(outcomes.filter(enquiry=OuterRef("pk"))) | Exists(
+        outcomes.filter(concern_id=OuterRef("concern_id"))
+    )
+
+
+def derived_asked() -> Q:
+    """Enquiries whose SG4a part 1 follows from the record without an answer
+    typed: none typed, and an outcome recorded from the adult or their
+    representative ("asked and outcomes expressed")."""
+    return Q(asked_desired_outcomes="") & Q(expressed_by_adult())
+
+
+def is_derived(enquiry: Enquiry) -> bool:
+    """Whether :func:`msp_asked_category` is derived rather than typed."""
+    return models.asked_outcomes_shown(enquiry)[1]
+
 
 def outcomes_expressed(enquiry: Enquiry) -> bool:
     return (
@@ -61,7 +92,7 @@ def msp_asked_category(enquiry: Enquiry, *, expressed: bool | None = None) -> st
     """
     answer = enquiry.asked_desired_outcomes
     if not answer:
-        return NOT_RECORDED
+        return EXPRESSED if is_derived(enquiry) else NOT_RECORDED
     if answer == codes.YesNoDontKnow.NO:
         return NOT_ASKED
     if answer == codes.YesNoDontKnow.DONT_KNOW:
@@ -86,6 +117,7 @@ def msp_asked_expression() -> CaseWhen:
             then=Value(EXPRESSED),
         ),
         When(asked_desired_outcomes=yes, then=Value(NOT_EXPRESSED)),
+        When(derived_asked(), then=Value(EXPRESSED)),
         When(asked_desired_outcomes=codes.YesNoDontKnow.NO, then=Value(NOT_ASKED)),
         When(
             asked_desired_outcomes=codes.YesNoDontKnow.DONT_KNOW, then=Value(DONT_KNOW)

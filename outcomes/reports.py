@@ -25,17 +25,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 
 from django.db import connection, transaction
-from django.db.models import Case as CaseWhen
 from django.db.models import (
-    CharField,
     Count,
     Exists,
+    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -51,7 +47,8 @@ from enquiries.models import (
 )
 from enquiries.timescales import add_working_days, load_timescales
 from msp.access import scope_key, visible
-from outcomes import msp, sac_spec
+from msp.dates import annotate_age, financial_year_of
+from outcomes import msp, sac, sac_spec
 from outcomes.models import AgreementScale, FeedbackAnswer, FeedbackResponse
 
 WORKING_DAYS = True
@@ -81,11 +78,6 @@ OPEN_STATUSES: tuple[str, ...] = tuple(
 # ---------------------------------------------------------------------------
 # Filters
 # ---------------------------------------------------------------------------
-
-
-def financial_year_of(day: datetime.date) -> str:
-    first = day.year if day.month >= 4 else day.year - 1
-    return f"{first}-{(first + 1) % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -708,24 +700,38 @@ def _timescale_results(
 ) -> tuple[dict[str, int], list[tuple[int, dict[str, str]]]]:
     """Each enquiry's steps as "within", "late" or "none" (no date recorded).
 
-    One query fetches each enquiry's dates; the working-day arithmetic
+    One query fetches each enquiry's dates, a second the first plan action
+    of each of those enquiries (by their ids: it reads the plan actions of
+    these enquiries only, however many older ones there are, where a
+    correlated sub-query ran once per enquiry); the working-day arithmetic
     (weekends and bank holidays) is done here, remembering each due date.
     """
     timescales = load_timescales()
     days = {step: timescales[step] for step in TIMESCALE_STEPS}
-    first_plan = (
-        PlanAction.objects.filter(enquiry=OuterRef("pk"))
-        .order_by("created_at")
-        .values("created_at")[:1]
+    dates = list(
+        queryset.values_list(
+            "pk",
+            "concern__received_on",
+            "concern__decided_on",
+            "concern__decided_at",
+            "started_on",
+            "concluded_on",
+        )
     )
-    rows = queryset.annotate(first_plan_at=Subquery(first_plan)).values_list(
-        "pk",
-        "concern__received_on",
-        "concern__decided_at",
-        "started_on",
-        "first_plan_at",
-        "concluded_on",
-    )
+    first_plans = _first_plan_actions(queryset, [row[0] for row in dates])
+    # The day the decision was made (the event), or for older records the
+    # time it was typed in.
+    rows = [
+        (
+            pk,
+            received,
+            decided_on or decided_at,
+            started,
+            first_plans.get(pk),
+            concluded,
+        )
+        for pk, received, decided_on, decided_at, started, concluded in dates
+    ]
     due_cache: dict[tuple[datetime.date, int], datetime.date] = {}
 
     def due(start: datetime.date, n: int) -> datetime.date:
@@ -749,6 +755,26 @@ def _timescale_results(
                 outcome[step] = "late" if late else "within"
         results.append((pk, outcome))
     return days, results
+
+
+def _first_plan_actions(
+    queryset: QuerySet[Enquiry], ids: list[int]
+) -> dict[int, datetime.datetime]:
+    """When each enquiry's first plan action was recorded, for enquiries with one."""
+    if not ids:
+        return {}
+    if connection.vendor == "postgresql":
+        # One array parameter (decision 0014): PostgreSQL probes the plan
+        # actions of just these enquiries by the foreign key's index.
+        actions = PlanAction.objects.filter(enquiry_id__any_of=ids)
+    else:
+        actions = PlanAction.objects.filter(enquiry__in=queryset.values("pk"))
+    return dict(
+        actions.values("enquiry_id")
+        .annotate(first=Min("created_at"))
+        .values_list("enquiry_id", "first")
+        .order_by()
+    )
 
 
 def timescale_summary(queryset: QuerySet[Enquiry]) -> list[dict]:
@@ -887,22 +913,6 @@ def cached_dashboard(user, filters: ReportFilter) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def _shift_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def age_band_expression(on: datetime.date) -> CaseWhen:
-    """The SAC age band of the adult on ``on`` (the end of the period)."""
-    dob = "concern__person__date_of_birth"
-    whens = [When(**{f"{dob}__isnull": True}, then=Value(sac_spec.AGE_UNKNOWN))]
-    for lower, band in ((95, "95+"), (85, "85-94"), (75, "75-84"), (65, "65-74")):
-        whens.append(When(**{f"{dob}__lte": _shift_years(on, lower)}, then=Value(band)))
-    return CaseWhen(*whens, default=Value("18-64"), output_field=CharField())
-
-
 DIMENSIONS: OrderedDict[str, tuple[str, str, tuple[str, ...]]] = OrderedDict(
     (
         ("age", ("Age band", "age_band", sac_spec.AGE_BANDS)),
@@ -940,9 +950,13 @@ def _group_label(dimension: str, code: str) -> str:
 
 def equality(user, filters: ReportFilter) -> list[dict]:
     """Outcomes achieved by age band, gender, ethnic group and support reason."""
-    concluded = msp.annotate_msp_asked(concluded_enquiries(user, filters)).annotate(
-        age_band=age_band_expression(filters.end)
-    )
+    # Age on the last day of the period, or at death: the SAC return's rule.
+    concluded = annotate_age(
+        msp.annotate_msp_asked(concluded_enquiries(user, filters)),
+        on=filters.end,
+        birth="concern__person__date_of_birth",
+        death="concern__person__date_of_death",
+    ).annotate(age_band=sac.age_band_case("_age"))
     expressed = Q(**{msp.ANNOTATION: msp.EXPRESSED})
     counts = {
         "concluded": Count("pk"),
@@ -1012,20 +1026,6 @@ def enquiries_behind(user, filters: ReportFilter, key: str) -> QuerySet[Enquiry]
     if figure is None:
         raise KeyError(key)
     return open_enquiries(user, filters).filter(figure.condition(datetime.date.today()))
-
-
-def keyset_page(
-    queryset: QuerySet[Enquiry], after: int | None, size: int = 50
-) -> tuple[list[Enquiry], int | None]:
-    """One page, newest first, continuing after the id ``after``; and the next key."""
-    queryset = queryset.select_related(
-        "concern__person", "team", "allocated_to"
-    ).order_by("-pk")
-    if after:
-        queryset = queryset.filter(pk__lt=after)
-    page = list(queryset[: size + 1])
-    next_after = page[size - 1].pk if len(page) > size else None
-    return page[:size], next_after
 
 
 def stages_not_obtained(enquiries: list[Enquiry]) -> dict[int, list[str]]:

@@ -50,23 +50,27 @@ from typing import TypeVar
 from django.db import transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.urls import reverse
 
+from enquiries.codes import RiskSource
 from enquiries.models import (
     AdvocacyReferral,
+    CausedEnquiry,
     Concern,
     DesiredOutcome,
     Enquiry,
+    InformationShare,
+    Organisation,
     Person,
     PersonView,
     PlanAction,
@@ -77,7 +81,8 @@ from enquiries.models import (
 )
 from msp import audit
 from msp.concurrency import save_changes
-from outcomes import sac_spec
+from msp.dates import annotate_age, financial_year_of
+from outcomes import msp, sac_spec
 from outcomes.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 from outcomes.sac_spec import CellKey
 
@@ -135,56 +140,17 @@ def outcomes_expressed() -> Exists:
 # ---------------------------------------------------------------------------
 
 
-def _age_band_expression(year_end: datetime.date) -> Case:
-    """SG1a row: age on 31 March, or at death if that came first."""
-    birthday_to_come_at_year_end = Case(
-        When(
-            Q(_b_m__gt=year_end.month) | Q(_b_m=year_end.month, _b_d__gt=year_end.day),
-            then=Value(1),
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    birthday_to_come_at_death = Case(
-        When(
-            Q(_d_m__lt=F("_b_m")) | Q(_d_m=F("_b_m"), _d_d__lt=F("_b_d")),
-            then=Value(1),
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    age = Case(
-        When(
-            date_of_death__lt=year_end,
-            then=F("_d_y") - F("_b_y") - birthday_to_come_at_death,
-        ),
-        default=Value(year_end.year) - F("_b_y") - birthday_to_come_at_year_end,
-        output_field=IntegerField(),
-    )
-    bands = [
-        When(date_of_birth__isnull=True, then=Value(sac_spec.AGE_UNKNOWN)),
-        When(_age__gte=95, then=Value("95+")),
-        When(_age__gte=85, then=Value("85-94")),
-        When(_age__gte=75, then=Value("75-84")),
-        When(_age__gte=65, then=Value("65-74")),
-    ]
-    return age, Case(*bands, default=Value("18-64"))
+def age_band_case(age: str) -> Case:
+    """SG1a row from the age annotation ``age`` (see msp.dates.annotate_age)."""
+    bands = [When(**{f"{age}__isnull": True}, then=Value(sac_spec.AGE_UNKNOWN))]
+    for lower, band in sac_spec.AGE_BAND_LOWER_BOUNDS:
+        bands.append(When(**{f"{age}__gte": lower}, then=Value(band)))
+    return Case(*bands, default=Value("18-64"), output_field=CharField())
 
 
 def _people_with_band(people: QuerySet[Person], year_end: datetime.date) -> QuerySet:
-    age, band = _age_band_expression(year_end)
-    return (
-        people.annotate(
-            _b_y=ExtractYear("date_of_birth"),
-            _b_m=ExtractMonth("date_of_birth"),
-            _b_d=ExtractDay("date_of_birth"),
-            _d_y=ExtractYear("date_of_death"),
-            _d_m=ExtractMonth("date_of_death"),
-            _d_d=ExtractDay("date_of_death"),
-        )
-        .annotate(_age=age)
-        .annotate(_band=band)
-    )
+    """SG1a row: age on 31 March, or at death if that came first."""
+    return annotate_age(people, on=year_end).annotate(_band=age_band_case("_age"))
 
 
 # ---------------------------------------------------------------------------
@@ -285,7 +251,7 @@ def _count_sg1(
 _RISK_DIMENSIONS = {
     "type": ("risk_type", sac_spec.risk_type_label),
     "location": ("location", sac_spec.risk_location_label),
-    "source": ("source", sac_spec.risk_source_label),
+    "source": ("sac_source", sac_spec.risk_source_label),
 }
 _RISK_TABLES = (
     ("SG2a", "type", "source"),
@@ -298,9 +264,18 @@ def _count_case_details(
     cells: dict[CellKey, int], start: datetime.date, end: datetime.date
 ) -> None:
     concluded = concluded_s42(start, end)
-    risks = Risk.objects.filter(
-        enquiry__in=concluded.values("pk"), is_withdrawn=False
-    ).order_by()
+    risks = (
+        Risk.objects.filter(enquiry__in=concluded.values("pk"), is_withdrawn=False)
+        .annotate(
+            # Self-neglect: the adult themself is "known to the individual"
+            # (docs/sac.md, "Source of risk").
+            sac_source=Case(
+                When(source=RiskSource.ADULT_THEMSELF, then=Value(RiskSource.KNOWN)),
+                default=F("source"),
+            )
+        )
+        .order_by()
+    )
     for table, row_dim, column_dim in _RISK_TABLES:
         row_field, row_label = _RISK_DIMENSIONS[row_dim]
         column_field, column_label = _RISK_DIMENSIONS[column_dim]
@@ -348,15 +323,25 @@ def _count_case_details(
         (True, concluded.filter(expressed)),
         (False, concluded.filter(~expressed)),
     ):
+        # No answer typed, but an outcome recorded from the adult or their
+        # representative: "asked and outcomes expressed" (outcomes.msp).
         groups = (
             enquiries.order_by()
-            .values("asked_desired_outcomes", "outcomes_achieved")
+            .annotate(
+                # Derived only where the return counts outcomes as
+                # expressed, so a derived answer is always "expressed".
+                _asked=Case(
+                    When(msp.derived_asked(), then=Value("yes")),
+                    default=F("asked_desired_outcomes"),
+                )
+                if was_expressed
+                else F("asked_desired_outcomes")
+            )
+            .values("_asked", "outcomes_achieved")
             .annotate(n=Count("pk"))
         )
         for group in groups:
-            asked = sac_spec.msp_asked_label(
-                _code(group["asked_desired_outcomes"]), was_expressed
-            )
+            asked = sac_spec.msp_asked_label(_code(group["_asked"]), was_expressed)
             cells[("SG4a", asked, sac_spec.NO_COLUMN)] += group["n"]
             achieved_code = _code(group["outcomes_achieved"])
             if asked == sac_spec.MSP_EXPRESSED and achieved_code is not None:
@@ -394,11 +379,6 @@ def _count_reviews(
 # ---------------------------------------------------------------------------
 # Years
 # ---------------------------------------------------------------------------
-
-
-def financial_year_of(day: datetime.date) -> str:
-    first = day.year if day.month >= 4 else day.year - 1
-    return f"{first}-{(first + 1) % 100:02d}"
 
 
 def last_complete_year(today: datetime.date | None = None) -> str:
@@ -528,9 +508,10 @@ def data_quality_checks(start: datetime.date, end: datetime.date) -> list[dict]:
             ],
             risk_result="",
         ),
-        "asked": Q(asked_desired_outcomes=""),
+        "asked": Q(asked_desired_outcomes="") & ~msp.derived_asked(),
         "achieved": Q(outcomes_expressed())
-        & Q(asked_desired_outcomes="yes", outcomes_achieved=""),
+        & (Q(asked_desired_outcomes="yes") | msp.derived_asked())
+        & Q(outcomes_achieved=""),
         "risks": ~Q(with_risks),
     }
     titles = {
@@ -586,10 +567,12 @@ def data_quality(
     records after pk ``after``.
 
     A fixed number of queries however many records are at fault: one
-    aggregate counts every enquiry check, one counts the people check, and
-    one bounded query per check with anything to show.
+    aggregate counts every enquiry check, one bounded query per enquiry check
+    with anything to show, and one query for the people check that counts its
+    records and lists the first of them together (a window count over the
+    rows before the limit), so its access test runs once, not twice.
     """
-    from django.db.models import Count
+    from django.db.models import Count, Window
 
     from msp.access import visible
 
@@ -604,20 +587,25 @@ def data_quality(
     )
     found = []
     for check in checks:
+        start_after = after if (check["key"] == more and after is not None) else None
+        records = visible(user, check["records"]).order_by("pk")
         if check["condition"] is None:
-            total = visible(user, check["records"]).count()
+            if start_after is None:
+                rows = list(records.annotate(_found=Window(Count("pk")))[: limit + 1])
+                total = rows[0]._found if rows else 0
+            else:
+                total = records.count()
         else:
             total = counts[check["key"]] or 0
         if not total:
             continue
-        records = visible(user, check["records"]).order_by("pk")
         if records.model is Enquiry:
             records = records.select_related("concern__person")
-        start_after = after if (check["key"] == more and after is not None) else None
         if start_after is not None:
             records = records.filter(pk__gt=start_after)
-        rows = list(records[: limit + 1])
-        items = [_data_quality_item(record) for record in rows[:limit]]
+        if check["condition"] is not None or start_after is not None:
+            rows = list(records[: limit + 1])
+        items = [_data_quality_item(record, check["key"]) for record in rows[:limit]]
         found.append(
             {
                 "key": check["key"],
@@ -631,7 +619,11 @@ def data_quality(
     return found
 
 
-def _data_quality_item(record) -> dict:
+# Where each check's gap is fixed, when not on the record's own page.
+FIX_PAGES = {"asked": "enquiries:desired_outcomes", "achieved": "outcomes:evaluate"}
+
+
+def _data_quality_item(record, key: str = "") -> dict:
     if isinstance(record, Person):
         label = record.full_name
     else:
@@ -640,7 +632,13 @@ def _data_quality_item(record) -> dict:
             f"{record.concern.person.full_name}: {record.get_kind_display()} "
             f"concluded {day.day} {day:%B %Y}"
         )
-    return {"label": label, "url": record.get_absolute_url()}
+    if key == "asked":
+        url = reverse(FIX_PAGES[key], args=["enquiry", record.reference])
+    elif key == "achieved":
+        url = reverse(FIX_PAGES[key], args=[record.reference])
+    else:
+        url = record.get_absolute_url()
+    return {"label": label, "url": url}
 
 
 # ---------------------------------------------------------------------------
@@ -652,8 +650,9 @@ T = TypeVar("T")
 CACHE_SECONDS = 10 * 60
 _CACHE_PREFIX = "sac-return"
 _TOKEN_KEY = f"{_CACHE_PREFIX}:token"
-# Every table the return and the MSP dashboard read (the dashboard's
-# figures are kept the same way: outcomes.reports.cached_dashboard).
+# Every table the return, the MSP dashboard and the board reports read (their
+# figures are kept the same way: outcomes.reports.cached_dashboard,
+# outcomes.board.cached_board_reports).
 _COUNTED_MODELS = (
     Person,
     Concern,
@@ -669,6 +668,9 @@ _COUNTED_MODELS = (
     FeedbackAnswer,
     FeedbackQuestion,
     StageTimescale,
+    CausedEnquiry,
+    InformationShare,
+    Organisation,
 )
 
 
@@ -681,10 +683,14 @@ def data_version() -> str:
     change, including updates that bypass ``save()``), plus a token replaced
     whenever a counted record is saved or deleted through the ORM.
     """
-    from django.db import connection
+    from django.db import connections, router
 
     from msp.models import AuditEvent
 
+    # The database the figures are counted from (the replica for reports,
+    # decision 0018): a version read from the primary while a lagging replica
+    # counts would keep old figures under the new version.
+    connection = connections[router.db_for_read(AuditEvent)]
     quote = connection.ops.quote_name
     # Names from model metadata, quoted: no user input reaches this SQL.
     parts = []
@@ -810,10 +816,12 @@ def create_review(
     title: str,
     commissioned_on: datetime.date | None,
     completed_on: datetime.date | None,
+    reviewer: str = "",
 ) -> SafeguardingAdultsReview:
     with transaction.atomic():
         review = SafeguardingAdultsReview(
             title=title,
+            reviewer=reviewer,
             commissioned_on=commissioned_on,
             completed_on=completed_on,
             created_by=user,
@@ -834,6 +842,9 @@ def update_review(
     *, user, review: SafeguardingAdultsReview, expected_version: int, changes: dict
 ) -> SafeguardingAdultsReview:
     """Raises ``msp.concurrency.EditConflict`` if someone saved it first."""
+    from outcomes.sar import check_commissioning
+
+    check_commissioning(review, changes)
     return save_changes(
         user=user,
         instance=review,

@@ -28,6 +28,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import TextIO
 
+from msp.dates import age_on  # noqa: F401 - one age rule for the whole project
+
 CellKey = tuple[str, str, str]
 """A cell of the return: (table, category, subcategory)."""
 
@@ -373,7 +375,14 @@ RISK_LOCATION_LABELS = _frozen(
     )
 )
 RISK_SOURCE_LABELS = _frozen(
-    dict(zip(("service_provider", "known", "unknown"), RISK_SOURCES, strict=True))
+    {
+        **dict(
+            zip(("service_provider", "known", "unknown"), RISK_SOURCES, strict=True)
+        ),
+        # Self-neglect: the adult themself is "known to the individual"
+        # (docs/sac.md).
+        "self": SOURCE_KNOWN,
+    }
 )
 RISK_ASSESSMENT_OUTCOME_LABELS = _frozen(
     dict(
@@ -524,14 +533,13 @@ def financial_year_bounds(year: str) -> tuple[date, date]:
     return date(first, 4, 1), date(first + 1, 3, 31)
 
 
-def age_on(date_of_birth: date, day: date) -> int:
-    """Age in completed years on ``day``.
-
-    Someone born on 29 February becomes a year older on 1 March in other
-    years, as in English law.
-    """
-    birthday_to_come = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
-    return day.year - date_of_birth.year - int(birthday_to_come)
+# Lower bound of each SG1a band above 18-64, oldest first.
+AGE_BAND_LOWER_BOUNDS: tuple[tuple[int, str], ...] = (
+    (95, "95+"),
+    (85, "85-94"),
+    (75, "75-84"),
+    (65, "65-74"),
+)
 
 
 def age_band(
@@ -545,12 +553,12 @@ def age_band(
     if date_of_birth is None:
         return AGE_UNKNOWN
     day = year_end if date_of_death is None else min(date_of_death, year_end)
-    age = age_on(date_of_birth, day)
+    age = age_on(date_of_birth, year_end, date_of_death)
     if age < 18:
         raise ValueError(
             f"age {age} on {day.isoformat()} is under 18: outside the SAC return"
         )
-    for lower, band in ((95, "95+"), (85, "85-94"), (75, "75-84"), (65, "65-74")):
+    for lower, band in AGE_BAND_LOWER_BOUNDS:
         if age >= lower:
             return band
     return "18-64"

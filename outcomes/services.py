@@ -11,12 +11,16 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from enquiries import chronology, codes
-from enquiries.models import ChronologyEvent, DesiredOutcome, Enquiry
+from enquiries.models import (
+    ChronologyEvent,
+    Enquiry,
+    event_date_problem,
+)
+from enquiries.selectors.voice import enquiry_desired_outcomes
 from msp import audit
 from msp.concurrency import save_changes
 from outcomes.models import (
@@ -30,7 +34,7 @@ FOLLOW_UP_WEEKS = 8
 Achieved = codes.Achieved
 
 
-def enquiry_link(enquiry: Enquiry) -> str:
+def link_to_enquiry(enquiry: Enquiry) -> str:
     """The enquiry's page, or this app's evaluation page while it has none."""
     try:
         return enquiry.get_absolute_url()
@@ -38,7 +42,7 @@ def enquiry_link(enquiry: Enquiry) -> str:
         return reverse("outcomes:evaluate", args=[enquiry.reference])
 
 
-def suggested_overall(ratings: Iterable[str]) -> str:
+def suggest_overall(ratings: Iterable[str]) -> str:
     """The enquiry-level answer the individual ratings point to.
 
     All fully achieved gives fully; all not achieved gives not; any other
@@ -54,22 +58,6 @@ def suggested_overall(ratings: Iterable[str]) -> str:
     return Achieved.PARTIALLY
 
 
-def outcomes_to_evaluate(enquiry: Enquiry) -> QuerySet[DesiredOutcome]:
-    """The adult's current desired outcomes for this enquiry or its concern.
-
-    Revised outcomes were replaced by a newer wording and withdrawn ones are
-    no longer wanted, so only current ones are rated.
-    """
-    return (
-        DesiredOutcome.objects.filter(
-            Q(enquiry=enquiry) | Q(concern_id=enquiry.concern_id),
-            status=DesiredOutcome.Status.ACTIVE,
-        )
-        .select_related("category")
-        .order_by("recorded_at", "id")
-    )
-
-
 def evaluate_outcomes(
     *,
     user,
@@ -79,6 +67,8 @@ def evaluate_outcomes(
     ratings: Mapping[int, tuple[str, str]],
     overall: str,
     changed_reason: str = "",
+    judgement_reason: str = "",
+    evaluated_on: datetime.date | None = None,
 ) -> Enquiry:
     """Record how each outcome was achieved, and the enquiry-level answer.
 
@@ -87,13 +77,33 @@ def evaluate_outcomes(
     an answer different from the suggestion needs ``changed_reason``.
     Raises ``ValidationError`` or ``msp.concurrency.EditConflict``.
     """
-    outcomes = list(outcomes_to_evaluate(enquiry))
+    outcomes = list(enquiry_desired_outcomes(enquiry))
     errors: dict[str, str] = {}
-    if evaluated_with not in codes.ViewSource.values or evaluated_with in (
-        codes.ViewSource.NOT_OBTAINED,
-        codes.ViewSource.REFERRER,
+    judgement_reason = judgement_reason.strip()
+    by_judgement = evaluated_with == codes.ViewSource.NOT_OBTAINED
+    if evaluated_with not in codes.ViewSource.values or (
+        evaluated_with == codes.ViewSource.REFERRER
     ):
         errors["evaluated_with"] = "Select who took part in the evaluation"
+    elif by_judgement and not judgement_reason:
+        # Only when nobody can take part (the adult died or could not be
+        # reached, and there is no representative) does the practitioner's
+        # judgement stand in, with the reason on the record.
+        errors["judgement_reason"] = (
+            "Enter why nobody could take part in the evaluation, and what "
+            "your judgement rests on"
+        )
+    if not by_judgement:
+        judgement_reason = ""
+    evaluated_on = evaluated_on or timezone.localdate()
+    problem = event_date_problem(
+        evaluated_on,
+        received_on=enquiry.concern.received_on,
+        decided_on=enquiry.started_on,
+        what="The date of the evaluation",
+    )
+    if problem:
+        errors["evaluated_on"] = problem
     for outcome in outcomes:
         achieved, _comment = ratings.get(outcome.pk, ("", ""))
         if achieved not in Achieved.values:
@@ -102,7 +112,7 @@ def evaluate_outcomes(
             )
     if not outcomes:
         errors["__all__"] = "There are no desired outcomes to evaluate"
-    suggestion = suggested_overall(ratings.get(o.pk, ("", ""))[0] for o in outcomes)
+    suggestion = suggest_overall(ratings.get(o.pk, ("", ""))[0] for o in outcomes)
     overall = overall or suggestion
     changed_reason = changed_reason.strip()
     if overall and overall not in Achieved.values:
@@ -125,6 +135,7 @@ def evaluate_outcomes(
             changes={
                 "outcomes_achieved": overall,
                 "outcomes_achieved_changed_reason": changed_reason,
+                "outcomes_judgement_reason": judgement_reason,
             },
             summary="Outcomes evaluated with the adult",
         )
@@ -137,12 +148,14 @@ def evaluate_outcomes(
             outcome.evaluation_comment = comment.strip()
             outcome.evaluated_with = evaluated_with
             outcome.evaluated_at = now
+            outcome.evaluated_on = evaluated_on
             outcome.evaluated_by = user
             changed = [
                 "achieved",
                 "evaluation_comment",
                 "evaluated_with",
                 "evaluated_at",
+                "evaluated_on",
                 "evaluated_by",
             ]
             # Only what this evaluation sets is validated: an outcome recorded
@@ -162,17 +175,21 @@ def evaluate_outcomes(
                 summary="Desired outcome evaluated with the adult",
                 changes=audit.diff(before, after),
             )
+        who = (
+            "by the practitioner's judgement (nobody could take part)"
+            if by_judgement
+            else f"with {codes.ViewSource(evaluated_with).label.lower()}"
+        )
         chronology.add(
             person=saved.concern.person,
             kind=ChronologyEvent.Kind.OUTCOMES,
             summary=(
-                f"Desired outcomes evaluated with "
-                f"{codes.ViewSource(evaluated_with).label.lower()}: "
-                f"{Achieved(overall).label.lower()}"
+                f"Desired outcomes evaluated {who}: {Achieved(overall).label.lower()}"
             ),
             user=user,
-            link=enquiry_link(saved),
+            link=link_to_enquiry(saved),
             significant=True,
+            happened_on=evaluated_on,
         )
     return saved
 
@@ -194,7 +211,13 @@ def closed_on(enquiry: Enquiry) -> datetime.date:
     return timezone.localdate()
 
 
-def feedback_follow_up_for_closed(enquiry: Enquiry) -> FeedbackFollowUp | None:
+def ask_feedback_after_closure(sender, *, enquiry: Enquiry, **kwargs) -> None:
+    """Receiver of ``enquiries.signals.enquiry_closed`` (connected in
+    ``OutcomesConfig.ready()``): a follow-up to ask for the adult's feedback."""
+    ensure_feedback_follow_up(enquiry)
+
+
+def ensure_feedback_follow_up(enquiry: Enquiry) -> FeedbackFollowUp | None:
     """Make sure a closed enquiry without feedback has a follow-up to ask for it.
 
     Due within 8 weeks of closure (MSP outcomes framework). Returns the
@@ -231,7 +254,7 @@ def create_missing_follow_ups() -> int:
     )
     created = 0
     for enquiry in missing.iterator(chunk_size=500):
-        if feedback_follow_up_for_closed(enquiry) is not None:
+        if ensure_feedback_follow_up(enquiry) is not None:
             created += 1
     return created
 
@@ -247,6 +270,7 @@ def record_feedback(
     collected_on: datetime.date,
     answers: Mapping[int, str],
     comment: str = "",
+    actor_name: str = "",
 ) -> FeedbackResponse:
     """Save one set of feedback answers, closing any follow-up that asked for it."""
     questions = list(questionnaire.questions.all())
@@ -281,6 +305,7 @@ def record_feedback(
             answer.save()
         audit.record(
             actor=user,
+            actor_name=actor_name,
             action="create",
             obj=response,
             summary="Feedback on the experience of safeguarding recorded",
@@ -297,6 +322,7 @@ def record_feedback(
             follow_up.save(update_fields=["completed_at", "completed_by", "response"])
             audit.record(
                 actor=user,
+                actor_name=actor_name,
                 action="status",
                 obj=follow_up,
                 summary="Feedback follow-up completed",
@@ -309,6 +335,6 @@ def record_feedback(
                 f"{response.get_respondent_display().lower()}"
             ),
             user=user,
-            link=enquiry_link(enquiry),
+            link=link_to_enquiry(enquiry),
         )
     return response

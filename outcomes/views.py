@@ -6,7 +6,6 @@ import csv
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,26 +15,24 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from enquiries import codes
 from enquiries.models import Enquiry
-from msp import audit
+from enquiries.selectors.voice import enquiry_desired_outcomes
+from msp import audit, editing, paging
 from msp.access import get_visible_or_404, require_write, visible
-from msp.concurrency import EditConflict
-from msp.roles import has_role_perm
+from msp.dates import financial_year_of
+from msp.db_routing import reads_from_replica
+from msp.permissions import require_perm
 from outcomes import charts, msp, reports, services
 from outcomes.forms import EvaluationForm, FeedbackForm, ReportFilterForm
 from outcomes.models import FeedbackFollowUp
+from outcomes.patterns import cached_pattern_figures
 
 EXCEPTION_PAGE = 20
-
-
-def _require_reports(user) -> None:
-    if not has_role_perm(user, "view_reports"):
-        raise PermissionDenied("Only team managers and safeguarding leads see reports.")
 
 
 def _filter_form(request: HttpRequest) -> ReportFilterForm:
     data = request.GET.copy()
     if not any(data.get(name) for name in ReportFilterForm.base_fields):
-        data["year"] = reports.financial_year_of(datetime.date.today())
+        data["year"] = financial_year_of(datetime.date.today())
     return ReportFilterForm(data, user=request.user)
 
 
@@ -47,7 +44,7 @@ def _query(filters: reports.ReportFilter, **extra) -> str:
 
 def _with_links(enquiries):
     for enquiry in enquiries:
-        enquiry.link = services.enquiry_link(enquiry)
+        enquiry.link = services.link_to_enquiry(enquiry)
     return enquiries
 
 
@@ -67,14 +64,25 @@ def _after(request: HttpRequest, name: str = "after") -> int | None:
     return int(value)
 
 
+def _newest_first(queryset, after: int | None, size: int = 50) -> paging.Page:
+    """A page of enquiries behind a figure, newest first (msp.paging)."""
+    return paging.keyset_page(
+        queryset.select_related("concern__person", "team", "allocated_to"),
+        after=str(after) if after else None,
+        descending=True,
+        size=size,
+    )
+
+
 # ---------------------------------------------------------------------------
 # Reports
 # ---------------------------------------------------------------------------
 
 
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     form = _filter_form(request)
     context = {"form": form, "filters": None}
     if form.is_valid():
@@ -85,6 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             data=data,
             query=_query(filters),
             charts=_dashboard_charts(data, filters),
+            patterns=cached_pattern_figures(request.user),
         )
     return render(request, "outcomes/dashboard.html", context)
 
@@ -124,8 +133,9 @@ def _dashboard_charts(data: dict, filters: reports.ReportFilter) -> dict:
 
 
 @require_GET
+@reads_from_replica
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     form = _filter_form(request)
     if not form.is_valid():
         messages.error(request, "Correct the filters before downloading the figures.")
@@ -152,8 +162,9 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def drilldown(request: HttpRequest) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     key = request.GET.get("figure", "")
     label = reports.figure_label(key)
     if label is None:
@@ -164,7 +175,8 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('outcomes:dashboard')}?{request.GET.urlencode()}")
     filters = form.filters()
     queryset = reports.enquiries_behind(request.user, filters, key)
-    page, next_after = reports.keyset_page(queryset, _after(request))
+    found = _newest_first(queryset, _after(request))
+    page, next_after = found.rows, found.next_cursor
     stages = reports.stages_not_obtained(page) if key == "view_not_obtained" else {}
     for enquiry in page:
         enquiry.stages_not_obtained = stages.get(enquiry.pk, [])
@@ -187,8 +199,9 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def equality(request: HttpRequest) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     form = _filter_form(request)
     context = {"form": form, "filters": None}
     if form.is_valid():
@@ -208,8 +221,9 @@ def equality(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def equality_csv(request: HttpRequest) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     form = _filter_form(request)
     if not form.is_valid():
         messages.error(request, "Correct the filters before downloading the figures.")
@@ -260,8 +274,9 @@ def equality_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def exceptions(request: HttpRequest) -> HttpResponse:
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     form = _filter_form(request)
     context = {"form": form, "filters": None}
     if form.is_valid():
@@ -271,11 +286,11 @@ def exceptions(request: HttpRequest) -> HttpResponse:
         )
         sections = []
         for key in reports.EXCEPTION_KEYS:
-            page, _next = reports.keyset_page(
+            page = _newest_first(
                 reports.enquiries_behind(request.user, filters, key),
                 None,
                 size=EXCEPTION_PAGE,
-            )
+            ).rows
             if key == "view_not_obtained":
                 stages = reports.stages_not_obtained(page)
                 for enquiry in page:
@@ -297,7 +312,7 @@ def exceptions(request: HttpRequest) -> HttpResponse:
 @require_GET
 def follow_ups(request: HttpRequest) -> HttpResponse:
     """Feedback still to ask for after closure: overdue first, then due soonest."""
-    _require_reports(request.user)
+    require_perm(request.user, "view_reports")
     today = timezone.localdate()
     queryset = (
         visible(
@@ -326,7 +341,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     page = page[:size]
     for follow_up in page:
         follow_up.overdue = follow_up.due_on < today
-        follow_up.enquiry.link = services.enquiry_link(follow_up.enquiry)
+        follow_up.enquiry.link = services.link_to_enquiry(follow_up.enquiry)
     return render(
         request,
         "outcomes/follow_ups.html",
@@ -346,79 +361,65 @@ def _enquiry_for(request: HttpRequest, reference) -> Enquiry:
         reference=reference,
     )
     require_write(request.user)
-    enquiry.link = services.enquiry_link(enquiry)
+    enquiry.link = services.link_to_enquiry(enquiry)
     return enquiry
-
-
-def _conflict_message(exc: EditConflict) -> str:
-    fields = ", ".join(
-        Enquiry._meta.get_field(name).verbose_name for name in exc.changed_fields
-    )
-    if not fields:
-        return (
-            "Someone else saved this enquiry while you were working on it. "
-            "Check your answers and save again."
-        )
-    return (
-        f"Someone else changed this enquiry while you were working on it ({fields}). "
-        "Your answers are kept below: check them and save again."
-    )
 
 
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, reference) -> HttpResponse:
     enquiry = _enquiry_for(request, reference)
-    outcomes = list(services.outcomes_to_evaluate(enquiry))
+    outcomes = list(enquiry_desired_outcomes(enquiry))
     saved = [outcome.achieved for outcome in outcomes]
-    suggestion = services.suggested_overall(saved)
-    if request.method == "POST":
-        form = EvaluationForm(request.POST, outcomes=outcomes, suggestion=suggestion)
-        if form.is_valid():
-            try:
-                services.evaluate_outcomes(
-                    user=request.user,
-                    enquiry=enquiry,
-                    expected_version=form.cleaned_data["version"],
-                    evaluated_with=form.cleaned_data["evaluated_with"],
-                    ratings=form.ratings(),
-                    overall=form.cleaned_data["overall"],
-                    changed_reason=form.cleaned_data["changed_reason"],
-                )
-            except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            except EditConflict as exc:
-                form.add_error(None, _conflict_message(exc))
-                enquiry.version = exc.current.version
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
-            else:
-                messages.success(request, "Outcomes evaluated with the adult")
-                return redirect(enquiry.link)
-    else:
-        initial = {
-            "version": enquiry.version,
-            "evaluated_with": next(
-                (o.evaluated_with for o in outcomes if o.evaluated_with), ""
-            ),
-            "changed_reason": enquiry.outcomes_achieved_changed_reason,
-        }
-        if enquiry.outcomes_achieved and enquiry.outcomes_achieved != suggestion:
-            initial["overall"] = enquiry.outcomes_achieved
-        for outcome in outcomes:
-            initial[f"outcome_{outcome.pk}_achieved"] = outcome.achieved
-            initial[f"outcome_{outcome.pk}_comment"] = outcome.evaluation_comment
-        form = EvaluationForm(initial=initial, outcomes=outcomes, suggestion=suggestion)
-    return render(
+    suggestion = services.suggest_overall(saved)
+    initial = {
+        "evaluated_with": next(
+            (o.evaluated_with for o in outcomes if o.evaluated_with), ""
+        ),
+        "changed_reason": enquiry.outcomes_achieved_changed_reason,
+        "judgement_reason": enquiry.outcomes_judgement_reason,
+        "evaluated_on": next(
+            (o.evaluated_on for o in outcomes if o.evaluated_on), None
+        ),
+    }
+    if enquiry.outcomes_achieved and enquiry.outcomes_achieved != suggestion:
+        initial["overall"] = enquiry.outcomes_achieved
+    for outcome in outcomes:
+        initial[f"outcome_{outcome.pk}_achieved"] = outcome.achieved
+        initial[f"outcome_{outcome.pk}_comment"] = outcome.evaluation_comment
+    form = EvaluationForm(
+        editing.bound_data(request),
+        initial=initial,
+        outcomes=outcomes,
+        suggestion=suggestion,
+        record=enquiry,
+    )
+    return editing.edit_page(
         request,
-        "outcomes/evaluate.html",
-        {
-            "form": form,
-            "enquiry": enquiry,
-            "outcomes": outcomes,
-            "msp_asked": msp.msp_asked_label(enquiry),
-            "suggestion": suggestion,
-        },
+        form,
+        lambda: services.evaluate_outcomes(
+            user=request.user,
+            enquiry=enquiry,
+            expected_version=form.cleaned_data["version"],
+            evaluated_with=form.cleaned_data["evaluated_with"],
+            ratings=form.ratings(),
+            overall=form.cleaned_data["overall"],
+            changed_reason=form.cleaned_data["changed_reason"],
+            judgement_reason=form.cleaned_data["judgement_reason"],
+            evaluated_on=form.cleaned_data["evaluated_on"],
+        ),
+        success="Outcomes evaluated with the adult",
+        done=enquiry.link,
+        page=lambda: render(
+            request,
+            "outcomes/evaluate.html",
+            {
+                "form": form,
+                "enquiry": enquiry,
+                "outcomes": outcomes,
+                "msp_asked": msp.msp_asked_label(enquiry),
+                "suggestion": suggestion,
+            },
+        ),
     )
 
 
@@ -433,35 +434,30 @@ def feedback_add(request: HttpRequest, reference) -> HttpResponse:
             {"enquiry": enquiry},
             status=409,
         )
-    if request.method == "POST":
-        form = FeedbackForm(request.POST, questionnaire=questionnaire)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_feedback(
-                    user=request.user,
-                    enquiry=enquiry,
-                    questionnaire=questionnaire,
-                    respondent=data["respondent"],
-                    collected_by=data["collected_by"],
-                    collector_name=data["collector_name"],
-                    collected_on=data["collected_on"],
-                    answers=form.answers(),
-                    comment=data["comment"],
-                )
-            except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                messages.success(request, "Feedback saved")
-                return redirect(enquiry.link)
-    else:
-        form = FeedbackForm(
-            questionnaire=questionnaire,
-            initial={"collected_on": timezone.localdate()},
-        )
-    return render(
+    form = FeedbackForm(
+        editing.bound_data(request),
+        questionnaire=questionnaire,
+        initial={"collected_on": timezone.localdate()},
+    )
+    return editing.edit_page(
         request,
-        "outcomes/feedback_form.html",
-        {"form": form, "enquiry": enquiry, "questionnaire": questionnaire},
+        form,
+        lambda: services.record_feedback(
+            user=request.user,
+            enquiry=enquiry,
+            questionnaire=questionnaire,
+            respondent=form.cleaned_data["respondent"],
+            collected_by=form.cleaned_data["collected_by"],
+            collector_name=form.cleaned_data["collector_name"],
+            collected_on=form.cleaned_data["collected_on"],
+            answers=form.answers(),
+            comment=form.cleaned_data["comment"],
+        ),
+        success="Feedback saved",
+        done=enquiry.link,
+        page=lambda: render(
+            request,
+            "outcomes/feedback_form.html",
+            {"form": form, "enquiry": enquiry, "questionnaire": questionnaire},
+        ),
     )

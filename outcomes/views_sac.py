@@ -9,39 +9,26 @@ their own teams' records.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from enquiries.interchange import copy_upload, import_cases, private_upload_folder
-from enquiries.models import Person, SafeguardingAdultsReview
-from msp import audit, roles
-from msp.access import require_write, visible
-from msp.concurrency import EditConflict
-from msp.roles import has_role_perm
-from outcomes import sac, sac_spec
-from outcomes.forms_sac import ImportForm, IndividualForm, ReviewForm, YearForm
+from enquiries.models import SafeguardingAdultsReview
+from msp import audit, editing
+from msp.access import require_write
+from msp.db_routing import reads_from_replica
+from msp.permissions import require_perm
+from outcomes import jobs, sac, sac_spec
+from outcomes.forms_sac import ImportForm, ReviewForm, YearForm
+from outcomes.models import InterchangeJob
 
 GET_POST = require_http_methods(["GET", "POST"])
-IMPORT_SESSION_KEY = "case_import_upload"
-
-
-def _require_reports(request: HttpRequest) -> None:
-    if not has_role_perm(request.user, "view_reports"):
-        raise PermissionDenied(
-            "Only managers and safeguarding leads see the SAC return"
-        )
-
-
-def _can_import(user) -> bool:
-    return user.is_authenticated and (
-        user.is_staff or user.groups.filter(name=roles.ADMINISTRATOR).exists()
-    )
+REFRESH_SECONDS = 5  # how often a running job's page reloads itself
 
 
 # ---------------------------------------------------------------------------
@@ -71,11 +58,12 @@ def _cursor(request: HttpRequest) -> tuple[str | None, int | None]:
     return more, int(after)
 
 
+@reads_from_replica
 def sac_return(request: HttpRequest) -> HttpResponse:
     """The return for a year, counted at most ``sac.CACHE_SECONDS`` ago (and
     recounted as soon as a counted record changes), with the records this
     user can see that leave it incomplete, a bounded list per check."""
-    _require_reports(request)
+    require_perm(request.user, "view_reports")
     form, year = _year_form(request)
     cells, counted_at = sac.cached_sac_return(year)
     start, end = sac_spec.financial_year_bounds(year)
@@ -113,8 +101,9 @@ def _bad_year(request: HttpRequest) -> HttpResponse:
     return redirect("outcomes:sac_return")
 
 
+@reads_from_replica
 def sac_download_csv(request: HttpRequest) -> HttpResponse:
-    _require_reports(request)
+    require_perm(request.user, "view_reports")
     year = _download_year(request)
     if year is None:
         return _bad_year(request)
@@ -131,8 +120,9 @@ def sac_download_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@reads_from_replica
 def sac_download_xlsx(request: HttpRequest) -> HttpResponse:
-    _require_reports(request)
+    require_perm(request.user, "view_reports")
     year = _download_year(request)
     if year is None:
         return _bad_year(request)
@@ -160,33 +150,8 @@ def _review(reference) -> SafeguardingAdultsReview:
     return get_object_or_404(SafeguardingAdultsReview, reference=reference)
 
 
-def _conflict_message(form, conflict: EditConflict) -> None:
-    labels = [
-        str(form.fields[name].label) if name in form.fields else name
-        for name in conflict.changed_fields
-    ]
-    changed = ", ".join(labels) or "other details"
-    form.add_error(
-        None,
-        "Someone else saved this review while you were editing it. They changed: "
-        f"{changed}. Check your answers, then save again to keep yours.",
-    )
-    form.data = form.data.copy()
-    form.data["version"] = str(conflict.current.version)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def sar_list(request: HttpRequest) -> HttpResponse:
-    _require_reports(request)
+    require_perm(request.user, "view_reports")
     reviews = sac.reviews_with_counts(
         SafeguardingAdultsReview.objects.order_by("-completed_on", "title", "pk")
     )
@@ -195,120 +160,66 @@ def sar_list(request: HttpRequest) -> HttpResponse:
 
 @GET_POST
 def sar_add(request: HttpRequest) -> HttpResponse:
-    _require_reports(request)
+    require_perm(request.user, "view_reports")
     require_write(request.user)
-    form = ReviewForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            review = sac.create_review(
-                user=request.user,
-                title=form.cleaned_data["title"],
-                commissioned_on=form.cleaned_data["commissioned_on"],
-                completed_on=form.cleaned_data["completed_on"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"Review '{review.title}' added")
-            return redirect("outcomes:sar_detail", reference=review.reference)
-    return render(
+    form = ReviewForm(editing.bound_data(request))
+    return _review_page(
         request,
-        "outcomes/sar_form.html",
-        {"form": form, "title": "Add a Safeguarding Adults Review"},
+        form,
+        lambda: sac.create_review(
+            user=request.user,
+            title=form.cleaned_data["title"],
+            commissioned_on=form.cleaned_data["commissioned_on"],
+            completed_on=form.cleaned_data["completed_on"],
+            reviewer=form.cleaned_data["reviewer"],
+        ),
+        success=lambda review: f"Review '{review.title}' added",
+        title="Add a Safeguarding Adults Review",
+    )
+
+
+def _review_page(request, form, action, *, success, **page) -> HttpResponse:
+    """A review's details, saved by a service call (msp.editing); then the
+    review's page."""
+    return editing.edit_page(
+        request,
+        form,
+        action,
+        success=success,
+        done=lambda review: reverse(
+            "outcomes:sar_detail", kwargs={"reference": review.reference}
+        ),
+        page=lambda: render(request, "outcomes/sar_form.html", {"form": form, **page}),
     )
 
 
 @GET_POST
 def sar_edit(request: HttpRequest, reference) -> HttpResponse:
-    _require_reports(request)
+    require_perm(request.user, "view_reports")
     require_write(request.user)
     review = _review(reference)
     initial = {
         "title": review.title,
         "commissioned_on": review.commissioned_on,
         "completed_on": review.completed_on,
-        "version": review.version,
+        "reviewer": review.reviewer,
     }
-    form = ReviewForm(
-        request.POST if request.method == "POST" else None, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sac.update_review(
-                user=request.user,
-                review=review,
-                expected_version=data["version"],
-                changes={
-                    "title": data["title"],
-                    "commissioned_on": data["commissioned_on"],
-                    "completed_on": data["completed_on"],
-                },
-            )
-        except EditConflict as conflict:
-            _conflict_message(form, conflict)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Review updated")
-            return redirect("outcomes:sar_detail", reference=review.reference)
-    return render(
+    form = ReviewForm(editing.bound_data(request), initial=initial, record=review)
+    return _review_page(
         request,
-        "outcomes/sar_form.html",
-        {"form": form, "title": f"Change {review.title}", "review": review},
-    )
-
-
-@GET_POST
-def sar_detail(request: HttpRequest, reference) -> HttpResponse:
-    """The review, its individuals, and a form to add one."""
-    _require_reports(request)
-    review = _review(reference)
-    form = IndividualForm(
-        request.POST if request.method == "POST" else None, user=request.user
-    )
-    if request.method == "POST":
-        require_write(request.user)
-        if form.is_valid():
-            sac.add_individual(
-                user=request.user,
-                review=review,
-                person=form.person,
-                died=form.cleaned_data["died"],
-            )
-            messages.success(request, "Individual added to the review")
-            return redirect("outcomes:sar_detail", reference=review.reference)
-    # Names are shown only for people this user may see.
-    named = review.individuals.exclude(person=None).values("person_id")
-    seen = set(
-        visible(request.user, Person.objects.filter(pk__in=named)).values_list(
-            "pk", flat=True
-        )
-    )
-    individuals = [
-        {
-            "died": individual.died,
-            "person": individual.person if individual.person_id in seen else None,
-            "named": individual.person_id is not None,
-        }
-        for individual in review.individuals.select_related("person").order_by("pk")
-    ]
-    totals = review.individuals.aggregate(
-        n_died=Count("pk", filter=Q(died=True)),
-        n_survived=Count("pk", filter=Q(died=False)),
-    )
-    return render(
-        request,
-        "outcomes/sar_detail.html",
-        {
-            "review": review,
-            "individuals": individuals,
-            "totals": totals,
-            "form": form,
-            "year": sac.financial_year_of(review.completed_on)
-            if review.completed_on
-            else None,
-        },
+        form,
+        lambda: sac.update_review(
+            user=request.user,
+            review=review,
+            expected_version=form.cleaned_data["version"],
+            changes={
+                name: form.cleaned_data[name]
+                for name in ("title", "reviewer", "commissioned_on", "completed_on")
+            },
+        ),
+        success="Review updated",
+        title=f"Change {review.title}",
+        review=review,
     )
 
 
@@ -329,82 +240,122 @@ def staff_page(view):
 
 
 def _require_import(request: HttpRequest) -> None:
-    if not _can_import(request.user):
-        raise PermissionDenied("Only administrators can import case records")
+    jobs.require_transfer(request.user)
 
 
-def _pending_upload(request: HttpRequest) -> dict | None:
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending:
-        return None
-    path = Path(pending.get("path", ""))
-    folder = private_upload_folder().resolve()
-    if folder not in path.resolve().parents or not path.is_file():
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        return None
-    return pending
-
-
-def _forget_upload(request: HttpRequest) -> None:
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending:
-        path = Path(pending.get("path", ""))
-        if private_upload_folder().resolve() in path.resolve().parents:
-            path.unlink(missing_ok=True)
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @staff_page
 @GET_POST
 def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a file: it is kept privately and checked in the background."""
     _require_import(request)
     posted = request.method == "POST"
     form = ImportForm(
         request.POST if posted else None, request.FILES if posted else None
     )
-    if request.method == "POST" and form.is_valid():
-        _forget_upload(request)
-        upload = form.cleaned_data["file"]
-        team = form.cleaned_data["team"]
-        path = copy_upload(upload)
-        report = import_cases(
-            path,
-            dry_run=True,
+    if posted and form.is_valid():
+        job = jobs.start_import(
             user=request.user,
-            team_code=team.code if team else None,
+            upload=form.cleaned_data["file"],
+            team=form.cleaned_data["team"],
         )
-        if report.ok:
-            request.session[IMPORT_SESSION_KEY] = {
-                "path": path,
-                "name": upload.name,
-                "team": team.code if team else "",
-            }
-        else:
-            Path(path).unlink(missing_ok=True)
-        return render(
-            request,
-            "outcomes/import_report.html",
-            {"report": report, "name": upload.name, "checked": True},
-        )
-    return render(request, "outcomes/import_upload.html", {"form": form})
+        return redirect("outcomes:job_detail", reference=job.reference)
+    recent = jobs.visible_jobs(request.user).filter(kind=InterchangeJob.Kind.IMPORT)
+    return render(
+        request, "outcomes/import_upload.html", {"form": form, "jobs": recent[:5]}
+    )
+
+
+@staff_page
+def job_detail(request: HttpRequest, reference) -> HttpResponse:
+    """A job's progress while it runs (the page reloads itself), then its
+    report: the problems found, or what confirming will do, or the result."""
+    _require_import(request)
+    job = jobs.get_job_or_404(request.user, reference)
+    expired = (
+        job.kind == InterchangeJob.Kind.EXPORT
+        and job.status == InterchangeJob.Status.DONE
+        and jobs.export_expired(job)
+    )
+    response = render(
+        request,
+        "outcomes/job_detail.html",
+        {
+            "job": job,
+            "report": job.report,
+            "progress": jobs.live_progress(job),
+            "expired": expired,
+            "refresh_seconds": REFRESH_SECONDS,
+        },
+    )
+    return _no_store(response)
 
 
 @staff_page
 @require_POST
-def import_confirm(request: HttpRequest) -> HttpResponse:
+def import_confirm(request: HttpRequest, reference) -> HttpResponse:
     _require_import(request)
-    pending = _pending_upload(request)
-    if pending is None:
-        messages.error(request, "Upload the file again: the checked file has expired")
+    job = jobs.get_job_or_404(request.user, reference)
+    if not jobs.confirm_import(user=request.user, job=job):
+        messages.error(
+            request, "Upload the file again: the checked file is no longer waiting"
+        )
         return redirect("outcomes:import_upload")
-    report = import_cases(
-        pending["path"],
-        user=request.user,
-        team_code=pending["team"] or None,
-        source_name=pending["name"],
+    return redirect("outcomes:job_detail", reference=job.reference)
+
+
+@staff_page
+@GET_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Start an export of every case record; earlier exports are listed."""
+    _require_import(request)
+    if request.method == "POST":
+        job = jobs.start_export(user=request.user)
+        return redirect("outcomes:job_detail", reference=job.reference)
+    recent = jobs.visible_jobs(request.user).filter(kind=InterchangeJob.Kind.EXPORT)
+    return _no_store(
+        render(
+            request,
+            "outcomes/export_start.html",
+            {
+                "jobs": recent[:10],
+                "hours": settings.INTERCHANGE_EXPORT_HOURS,
+                "now": timezone.now(),
+            },
+        )
     )
-    _forget_upload(request)
-    return render(
-        request,
-        "outcomes/import_report.html",
-        {"report": report, "name": pending["name"], "checked": False},
+
+
+@staff_page
+def export_download(request: HttpRequest, reference) -> HttpResponse:
+    """The exported file, as an attachment, while it has not expired."""
+    _require_import(request)
+    job = jobs.get_job_or_404(request.user, reference)
+    if job.kind != InterchangeJob.Kind.EXPORT or job.status != (
+        InterchangeJob.Status.DONE
+    ):
+        raise Http404("No such export")
+    path = jobs.in_folder(job.stored_path)
+    if jobs.export_expired(job) or path is None or not path.is_file():
+        if job.stored_path:
+            jobs.remove_expired_export(job)
+        messages.error(
+            request,
+            "This export has expired and its file has been deleted. "
+            "Start a new export to download the case records.",
+        )
+        return redirect("outcomes:job_detail", reference=job.reference)
+    jobs.record_download(user=request.user, job=job)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.file_name,
+        content_type="application/zip"
+        if job.file_name.endswith(".zip")
+        else "application/x-ndjson",
     )
+    return _no_store(response)

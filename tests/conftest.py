@@ -49,3 +49,20 @@ def auditor(db):
 @pytest.fixture
 def administrator(db):
     return UserFactory(username="ada", role=roles.ADMINISTRATOR)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser journeys run last.
+
+    They restore the migrated contents before each test and empty the
+    database after it without re-running post_migrate (Django's serialized
+    rollback), so a plain transactional test that came after one would find
+    no roles, permissions or reference data. pytest-django has already put
+    transactional tests after the others; this keeps that order and moves
+    the journeys to the very end.
+    """
+    journeys = [item for item in items if "/tests/functional/" in str(item.path)]
+    if journeys:
+        others = [item for item in items if "/tests/functional/" not in str(item.path)]
+        items[:] = others + journeys

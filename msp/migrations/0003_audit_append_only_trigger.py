@@ -1,8 +1,8 @@
 """On PostgreSQL, the database itself refuses UPDATE and DELETE on the audit
 trail, so not even raw SQL or a bulk ORM call can rewrite history.
 
-SQLite has no equivalent worth relying on; there the application guard in
-``AuditEvent.save()``/``delete()`` and its queryset is the protection.
+SQLite gets its own triggers in 0005 (msp/audit_guard.py), with a
+TRUNCATE trigger for PostgreSQL.
 """
 
 from django.db import migrations

@@ -82,3 +82,34 @@ def assert_accessible():
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
     return _check
+
+
+@pytest.fixture(scope="session")
+def _migrated_contents(django_db_setup):
+    """The database as the migrations left it (reference data included),
+    serialized once when the test database was made."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_contents_on_this_connection(_migrated_contents):
+    """After some journeys (seen after the direct-payment one) the test's
+    connection object no longer holds the serialized contents, so a later
+    test would start with no reference data; give them back before the
+    database is set up for the test."""
+    from django.db import connection
+
+    if _migrated_contents is not None:
+        connection._test_serialized_contents = _migrated_contents
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_restored(
+    _migrated_contents_on_this_connection, django_db_serialized_rollback
+):
+    """Browser tests run against live_server in a transactional database,
+    which is emptied after each test; the reference data the migrations
+    seeded (document kinds, local condition types, code lists) is put back
+    before each one, so no test depends on running before another."""

@@ -193,19 +193,6 @@ def test_secondary_exit_link_from_the_keyboard(browser, live_server):
     context.close()
 
 
-def test_back_after_exit_shows_nothing_sensitive(page, live_server):
-    _start_journey(page, live_server.url)
-    page.get_by_label("Their name, or what they are known as").fill("Mary Smith")
-    page.get_by_label("Their address, or where they can be found").fill("1 High St")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Emergency Exit this page").click()
-    expect(page).to_have_url(live_server.url + "/accessibility/")
-    page.go_back()
-    expect(page.get_by_label("What is happening?")).to_have_value("")
-    page.goto(live_server.url + "/raise-a-concern/about-the-adult/")
-    expect(page.get_by_label("Their name, or what they are known as")).to_have_value("")
-
-
 def test_too_many_attempts_page(page, live_server, assert_accessible, settings, db):
     settings.PUBLIC_FORM_POSTS_LIMIT = 2
     page.goto(live_server.url + "/raise-a-concern/who-you-are/")
@@ -261,11 +248,11 @@ def test_practitioner_converts_a_submission(
     page, live_server, sign_in, assert_accessible, team
 ):
     from enquiries.factories import PersonFactory
-    from enquiries.services_intake import submission_create
+    from enquiries.services.intake import receive_submission
 
     practitioner = _practitioner(team)
 
-    submission = submission_create(
+    submission = receive_submission(
         answers={
             "relationship": "family",
             "organisation": "",
@@ -325,7 +312,7 @@ def test_practitioner_converts_a_submission(
 def test_lead_triages_unrouted_concerns(
     page, live_server, sign_in, assert_accessible, team
 ):
-    from enquiries.services_intake import submission_create
+    from enquiries.services.intake import receive_submission
 
     group, _ = Group.objects.get_or_create(name=roles.SAFEGUARDING_LEAD)
     group.permissions.add(
@@ -357,8 +344,8 @@ def test_lead_triages_unrouted_concerns(
         "safe_to_email": False,
         "safe_contact": "",
     }
-    junk = submission_create(answers={**base, "name": "Noisy Neighbours"})
-    real = submission_create(answers={**base, "name": "Ruth Unrouted"})
+    junk = receive_submission(answers={**base, "name": "Noisy Neighbours"})
+    real = receive_submission(answers={**base, "name": "Ruth Unrouted"})
     sign_in(lead)
     page.goto(live_server.url + "/intake/?show=not-routed")
     expect(page.get_by_text("Not routed").first).to_be_visible()

@@ -17,6 +17,7 @@ PUBLIC_PREFIXES = (
     "/admin/",  # Django admin has its own sign-in page (staff only)
     "/raise-a-concern/",  # the public concern form
     "/password-reset/",
+    "/my-page/",  # the adult's own page: its own sign-in (test_adult_page.py)
 )
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from enquiries import codes, services_intake
+from enquiries import codes
 from enquiries.factories import PersonFactory
 from enquiries.models import (
     ChronologyEvent,
@@ -18,6 +18,7 @@ from enquiries.models import (
     PersonView,
     PublicSubmission,
 )
+from enquiries.services import intake as services_intake
 from msp.models import AuditEvent
 
 BASE_ANSWERS = {
@@ -46,7 +47,7 @@ BASE_ANSWERS = {
 
 
 def make_submission(hours_ago=1, **changes):
-    submission = services_intake.submission_create(answers={**BASE_ANSWERS, **changes})
+    submission = services_intake.receive_submission(answers={**BASE_ANSWERS, **changes})
     PublicSubmission.objects.filter(pk=submission.pk).update(
         submitted_at=timezone.now() - datetime.timedelta(hours=hours_ago)
     )
@@ -108,7 +109,7 @@ def test_lead_sees_every_team_and_unrouted(
 def test_converted_and_closed_leave_the_queue(client, practitioner, team, other_team):
     waiting = make_submission(name="Still Waiting")
     done = make_submission(name="Already Done")
-    services_intake.submission_close(
+    services_intake.close_submission(
         user=practitioner, submission=done, reason="Not abuse", referrer_feedback=""
     )
     client.force_login(practitioner)
@@ -132,7 +133,7 @@ def test_queue_query_count_does_not_grow_with_rows(
 
 
 def test_queue_pages_by_keyset(client, practitioner, team, other_team, monkeypatch):
-    from enquiries import intake
+    from enquiries.views import intake
 
     monkeypatch.setattr(intake, "PAGE_SIZE", 2)
     made = [make_submission(hours_ago=10 - n) for n in range(5)]
@@ -316,13 +317,13 @@ def test_converting_twice_shows_a_clear_message(
 
 def test_service_refuses_a_second_conversion(practitioner, north_submission, team):
     person = PersonFactory(team=team)
-    services_intake.submission_convert(
+    services_intake.convert_submission(
         user=practitioner, submission=north_submission, team=team, person=person
     )
     stale = PublicSubmission.objects.get(pk=north_submission.pk)
     stale.status = PublicSubmission.Status.NEW  # as read before the first convert
     with pytest.raises(services_intake.AlreadyHandled):
-        services_intake.submission_convert(
+        services_intake.convert_submission(
             user=practitioner, submission=stale, team=team, person=person
         )
     assert Concern.objects.count() == 1
@@ -458,3 +459,26 @@ def test_demo_submissions(db):
     assert converted.concern.views.get().source == codes.ViewSource.REFERRER
     assert subs.filter(status="closed").exists()
     assert "online concerns" in out.getvalue()
+
+
+def test_converted_concern_is_allocated_and_has_chronology(
+    client, practitioner, north_submission, team
+):
+    # The conversion goes through the concern, views and desired-outcome
+    # services, so the concern lands in the converting worker's caseload and
+    # the adult's chronology shows what was carried across.
+    person = PersonFactory(given_name="Mary", family_name="Smith", team=team)
+    client.force_login(practitioner)
+    client.post(
+        url("intake_convert", north_submission), {"person": str(person.reference)}
+    )
+    concern = Concern.objects.get()
+    assert concern.allocated_to == practitioner
+    kinds = set(
+        ChronologyEvent.objects.filter(person=person).values_list("kind", flat=True)
+    )
+    assert {"concern", "views", "outcomes"} <= kinds
+    chronology = client.get(
+        reverse("enquiries:chronology", args=[person.reference])
+    ).content.decode()
+    assert "Desired outcome" in chronology

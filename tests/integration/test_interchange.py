@@ -220,7 +220,8 @@ def test_reimport_with_changes_updates_in_place():
         (
             [{**PERSON, "record": "carer"}],
             "line 1: record: unknown record type 'carer' "
-            "(expected person, concern, enquiry or sar)",
+            "(expected person, concern, enquiry, sar, s45_request, "
+            "information_share, organisational_enquiry, pipot_case or document)",
         ),
         (["[1, 2]"], "line 1: json: each line must be a JSON object"),
         (
@@ -350,10 +351,10 @@ def test_records_made_in_the_app_export_with_their_reference():
     DesiredOutcomeFactory(person=enquiry.concern.person, enquiry=enquiry)
     lines = [json.loads(line) for line in _export().splitlines()]
     kinds = [line["record"] for line in lines]
-    assert kinds == ["person", "concern", "enquiry"]
-    assert lines[0]["ref"] == str(enquiry.concern.person.reference)
-    assert lines[2]["concern"] == str(enquiry.concern.reference)
-    assert lines[2]["risks"] == [
+    assert kinds == ["header", "person", "concern", "enquiry"]
+    assert lines[1]["ref"] == str(enquiry.concern.person.reference)
+    assert lines[3]["concern"] == str(enquiry.concern.reference)
+    assert lines[3]["risks"] == [
         {"type": "neglect_omission", "location": "own_home", "source": "known"}
     ]
     # Importing the export into the same database updates, never duplicates.
@@ -362,7 +363,7 @@ def test_records_made_in_the_app_export_with_their_reference():
     assert report.created["person"] == 0
     assert Person.objects.count() == 1
     assert Enquiry.objects.count() == 1
-    assert Person.objects.get().source_ref == lines[0]["ref"]
+    assert Person.objects.get().source_ref == lines[1]["ref"]
 
 
 def test_export_then_import_into_an_empty_database_round_trips(tmp_path):
@@ -424,7 +425,7 @@ def test_export_command_writes_a_file(tmp_path: Path):
     path = tmp_path / "out.jsonl"
     call_command("export_cases", "--output", str(path), stderr=io.StringIO())
     kinds = [json.loads(line)["record"] for line in path.read_text().splitlines()]
-    assert kinds == ["person", "concern", "enquiry", "sar"]
+    assert kinds == ["header", "person", "concern", "enquiry", "sar"]
 
 
 def test_a_byte_order_mark_and_blank_lines_are_accepted():

@@ -254,7 +254,7 @@ def test_every_field_has_a_size_limit(client, slug, field, limit, message):
 
 
 def test_every_text_field_declares_a_maximum_length():
-    from enquiries.public import STEPS
+    from enquiries.views.public import STEPS
 
     for step in STEPS:
         for name, field in step.form_class.base_fields.items():

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from enquiries.factories import PersonFactory
 from enquiries.models import BreakGlassGrant, Person
+from enquiries.selectors import trust
 from msp import access
 from msp.models import AuditEvent
 
@@ -38,7 +39,7 @@ def test_search_admits_a_restricted_match_exists_but_shows_no_details(
 ):
     found = Person.objects.filter(family_name__icontains="quill")
     assert list(access.visible(practitioner, found)) == []
-    matches = access.restricted_matches(practitioner, found)
+    matches = trust.restricted_matches(practitioner, found)
     assert matches.count == 1
     assert matches.stubs[0].reference == str(restricted.reference)
     assert matches.stubs[0].break_glass_url == _url(restricted)
@@ -50,7 +51,7 @@ def test_other_teams_are_not_even_told_a_restricted_match_exists(
     other_team_practitioner, restricted
 ):
     found = Person.objects.filter(family_name__icontains="quill")
-    assert access.restricted_matches(other_team_practitioner, found).count == 0
+    assert trust.restricted_matches(other_team_practitioner, found).count == 0
 
 
 @pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_named_user_sees_the_record_and_is_not_offered_the_glass(
 ):
     found = Person.objects.filter(pk=restricted.pk)
     assert list(access.visible(lead, found)) == [restricted]
-    assert access.restricted_matches(lead, found).count == 0
+    assert trust.restricted_matches(lead, found).count == 0
     client.force_login(lead)
     response = client.get(_url(restricted))
     assert response.status_code == 302
@@ -232,14 +233,14 @@ def test_search_snippet_links_to_the_glass_without_details(practitioner, restric
 
     found = Person.objects.filter(family_name__icontains="quill")
     html = render_to_string(
-        "msp/_restricted_matches.html",
-        {"matches": access.restricted_matches(practitioner, found)},
+        "enquiries/trust/_restricted_matches.html",
+        {"matches": trust.restricted_matches(practitioner, found)},
     )
     assert "1 restricted record matches" in html
     assert _url(restricted) in html
     assert "Quill" not in html and "Rowena" not in html
     empty = render_to_string(
-        "msp/_restricted_matches.html",
-        {"matches": access.restricted_matches(practitioner, Person.objects.none())},
+        "enquiries/trust/_restricted_matches.html",
+        {"matches": trust.restricted_matches(practitioner, Person.objects.none())},
     )
     assert empty.strip() == ""

@@ -21,6 +21,8 @@ PUBLIC_PREFIXES = (
     "/admin/",
     "/raise-a-concern/",
     "/password-reset/",
+    # The adult's own page: its own sign-in (an invitation and a code).
+    "/my-page/",
 )
 CASE_APP_MODULES = ("enquiries.", "outcomes.", "budgets.")
 ROLES = [
@@ -40,6 +42,9 @@ def _is_case_page(path: str) -> bool:
     public = not getattr(match.func, "login_required", True)
     # Administrators' pages inside a case app (the case import) are for staff.
     staff_page = getattr(match.func, "msp_staff_page", False)
+    # Restricted-record and access-log pages decide access themselves (they
+    # lived in msp before the restructuring, docs/decisions/0019).
+    staff_page = staff_page or getattr(match.func, "msp_own_access_check", False)
     return (
         module.startswith(CASE_APP_MODULES)
         and not public

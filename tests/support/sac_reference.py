@@ -231,7 +231,13 @@ def _count_case_details(cells: dict[CellKey, int], enquiry: Record) -> None:
         cells[("SG3a", CAPACITY_SUPPORT, NO_COLUMN)] += 1
 
     expressed = bool(enquiry.get("desired_outcomes"))
-    asked = msp_asked_label(enquiry.get("asked_desired_outcomes"), expressed)
+    asked_code = enquiry.get("asked_desired_outcomes")
+    if asked_code is None and expressed:
+        # No answer typed, but desired outcomes recorded in the adult's words
+        # (the interchange records them as the adult's): the answer is
+        # derived as "asked and outcomes expressed" (issue 15, outcomes/msp.py).
+        asked_code = "yes"
+    asked = msp_asked_label(asked_code, expressed)
     cells[("SG4a", asked, NO_COLUMN)] += 1
     achieved_code = enquiry.get("outcomes_achieved")
     if asked == MSP_EXPRESSED and achieved_code is not None:

@@ -10,6 +10,7 @@ import pytest
 from enquiries import chronology
 from enquiries.factories import ConcernFactory, EnquiryFactory, PersonFactory
 from enquiries.models import ChronologyEvent, Concern, Enquiry, Person
+from enquiries.selectors import trust
 from msp import access
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +65,8 @@ def test_restricted_person_reached_through_a_concern_is_hidden_but_in_scope(
     ConcernFactory(person=person, team=team)
     assert not access.visible(practitioner, Person.objects.all()).exists()
     assert list(access.in_team_scope(practitioner, Person.objects.all())) == [person]
-    matches = access.restricted_matches(practitioner, Person.objects.all())
+    matches = trust.restricted_matches(practitioner, Person.objects.all())
     assert [stub.reference for stub in matches.stubs] == [str(person.reference)]
     person.permitted_users.add(practitioner)
     assert list(access.visible(practitioner, Person.objects.all())) == [person]
-    assert not access.restricted_matches(practitioner, Person.objects.all())
+    assert not trust.restricted_matches(practitioner, Person.objects.all())

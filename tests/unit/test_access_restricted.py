@@ -4,14 +4,16 @@ import pytest
 
 from enquiries.factories import PersonFactory
 from enquiries.models import Concern, Person
-from msp import access, audit, services_trust
+from enquiries.selectors import trust
+from enquiries.services import trust as services_trust
+from msp import access, audit
 
 
 @pytest.mark.django_db
 def test_restricted_matches_counts_beyond_the_stub_limit(practitioner, team):
     PersonFactory.create_batch(3, team=team, is_restricted=True)
     PersonFactory(team=team)
-    matches = access.restricted_matches(practitioner, Person.objects.all(), limit=2)
+    matches = trust.restricted_matches(practitioner, Person.objects.all(), limit=2)
     assert matches.count == 3
     assert len(matches.stubs) == 2
     assert bool(matches)
@@ -20,7 +22,7 @@ def test_restricted_matches_counts_beyond_the_stub_limit(practitioner, team):
 @pytest.mark.django_db
 def test_restricted_matches_only_takes_people(practitioner):
     with pytest.raises(TypeError):
-        access.restricted_matches(practitioner, Concern.objects.all())
+        trust.restricted_matches(practitioner, Concern.objects.all())
 
 
 @pytest.mark.django_db
@@ -29,11 +31,11 @@ def test_who_may_break_the_glass(
 ):
     person = PersonFactory(team=team, is_restricted=True)
     ordinary = PersonFactory(team=team)
-    assert access.can_break_glass(practitioner, person)
-    assert access.can_break_glass(lead, person)  # leads are not named by default
-    assert not access.can_break_glass(other_team_practitioner, person)
-    assert not access.can_break_glass(auditor, person)
-    assert not access.can_break_glass(practitioner, ordinary)
+    assert trust.can_break_glass(practitioner, person)
+    assert trust.can_break_glass(lead, person)  # leads are not named by default
+    assert not trust.can_break_glass(other_team_practitioner, person)
+    assert not trust.can_break_glass(auditor, person)
+    assert not trust.can_break_glass(practitioner, ordinary)
 
 
 @pytest.mark.django_db

@@ -6,9 +6,9 @@ import re
 import pytest
 from django import forms
 
-from enquiries.intake import waiting_time
-from enquiries.public import normalise_postcode, postcode_district
-from enquiries.services_intake import new_reference_code, route
+from enquiries.services.intake import make_reference_code, route
+from enquiries.views.intake import waiting_time
+from enquiries.views.public import normalise_postcode, postcode_district
 
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)
 
@@ -50,7 +50,7 @@ def test_postcode_district_is_the_outward_code():
 
 
 def test_references_are_short_and_unambiguous():
-    codes = {new_reference_code() for _ in range(500)}
+    codes = {make_reference_code() for _ in range(500)}
     assert len(codes) > 490
     for code in codes:
         assert re.fullmatch(r"SG-[A-Z0-9]{6}", code)

@@ -301,6 +301,7 @@ def test_code_lists_match_the_interchange_format() -> None:
         "service_provider": SP,
         "known": KNOWN,
         "unknown": UNKNOWN,
+        "self": KNOWN,  # self-neglect: the adult themself
     }
     assert dict(ENQUIRY_KIND_COLUMNS) == {"section_42": S42, "other": OTHER}
 
@@ -974,15 +975,18 @@ def test_not_asked_dont_know_and_not_recorded() -> None:
     records = [
         *concluded_case(1, asked="no", achieved="fully"),
         *concluded_case(2, asked="dont_know", outcomes=(), achieved=None),
-        *concluded_case(3, asked=None, achieved="not"),
+        *concluded_case(3, asked=None, outcomes=(), achieved=None),
         *concluded_case(4, asked="yes", achieved="not"),
+        # No answer typed but outcomes recorded in the adult's words: derived
+        # as asked and expressed (issue 15).
+        *concluded_case(5, asked=None, achieved="not"),
     ]
     assert table(compute_return(records, YEAR), "SG4a") == {
         ("No", ""): 1,
         ("Don't know", ""): 1,
         ("Not recorded", ""): 1,
-        (EXPRESSED, ""): 1,
-        ("Not achieved", ""): 1,
+        (EXPRESSED, ""): 2,
+        ("Not achieved", ""): 2,
     }
 
 
@@ -1060,7 +1064,12 @@ def mixed_records() -> list[Record]:
         *concluded_case(3, outcome="no_risk_no_action", result=None, asked="no"),
         *concluded_case(4, outcome="ceased_at_request", result=None, outcomes=()),
         *concluded_case(
-            5, outcome="inconclusive_action", result=None, capacity=None, asked=None
+            5,
+            outcome="inconclusive_action",
+            result=None,
+            capacity=None,
+            asked=None,
+            outcomes=(),
         ),
         # Started last year, concluded this year.
         person("old", born="1930-01-01", gender="male", conditions=["asperger_hfa"]),

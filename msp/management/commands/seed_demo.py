@@ -15,9 +15,22 @@ DEMO_STEPS = [
     "enquiries.demo.create_demo_caseload",
     "enquiries.public_demo.create_demo_submissions",
     "outcomes.demo.create_demo_outcomes",
+    "outcomes.sar_demo.create_demo_sars",
     "budgets.demo.create_demo_budgets",
-    "msp.trust_demo.create_demo_trust",
+    "enquiries.trust_demo.create_demo_trust",
+    "enquiries.adult_page_demo.create_demo_adult_page",
+    "enquiries.patterns_demo.create_demo_patterns",
+    "enquiries.documents_demo.create_demo_documents",
+    "enquiries.letters_demo.create_demo_letters",
+    "enquiries.pipot_demo.create_demo_pipot",
+    "enquiries.organisational_demo.create_demo_organisational",
+    # Last: reminders about the records above.
+    "msp.notification_demo.create_demo_notifications",
 ]
+
+# Printed again when the demo already exists: a fresh invitation to the demo
+# adult's own page (each link works once). ``function(*, staff=None, out)``.
+DEMO_REPRINTS = ["enquiries.adult_page_demo.print_demo_invitation"]
 
 
 class Command(BaseCommand):
@@ -62,6 +75,11 @@ class Command(BaseCommand):
 
         if Person.objects.exists():
             self.stdout.write("People already exist: demo data not added again.")
+            for dotted in DEMO_REPRINTS:
+                module_name, function_name = dotted.rsplit(".", 1)
+                getattr(importlib.import_module(module_name), function_name)(
+                    staff=None, out=self.stdout
+                )
             self._print_logins(password)
             return
         started = time.monotonic()

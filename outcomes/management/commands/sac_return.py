@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from msp.db_routing import reads_from_replica
 from outcomes import sac_spec
 from outcomes.sac import compute_sac_return
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", "-o", default=None, help="File to write")
 
+    @reads_from_replica
     def handle(self, *args, **options):
         try:
             cells = compute_sac_return(options["year"])

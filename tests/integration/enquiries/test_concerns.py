@@ -139,7 +139,7 @@ def test_risk_needs_type_location_source(client, practitioner, concern):
     response = client.post(reverse("enquiries:risk_add", args=[concern.reference]), {})
     html = response.content.decode()
     assert "Select type of risk" in html
-    assert "Select where did it happen" in html
+    assert "Select where it happened" in html
     assert not Risk.objects.exists()
 
 
@@ -192,7 +192,7 @@ def test_edit_concern_conflict_shows_what_changed(
         concern_data(summary="My edit", version=1),
     )
     html = response.content.decode()
-    assert "changed this record while you were editing" in html
+    assert "saved this record while you were editing" in html
     assert "Updated by a colleague" in html
     assert "My edit" in html
     concern.refresh_from_db()
@@ -347,7 +347,7 @@ def test_views_are_append_only_with_corrections(client, practitioner, concern):
         "enquiries:view_correct", args=["concern", concern.reference, original.pk]
     )
     missing_reason = client.post(correct_url, views_data(views_text="Corrected"))
-    assert "Enter why is the earlier entry being corrected" in (
+    assert "Enter why the earlier entry is being corrected" in (
         missing_reason.content.decode()
     )
     client.post(
@@ -437,7 +437,7 @@ def test_revising_needs_a_reason(client, practitioner, concern):
         ),
         {"stage": "concern", "text": "Feel safer", "reason": ""},
     )
-    assert "Enter why has it changed" in response.content.decode()
+    assert "Enter why it has changed" in response.content.decode()
     outcome.refresh_from_db()
     assert outcome.status == "active"
 
@@ -518,7 +518,7 @@ def test_views_outcomes_and_consent_work_on_an_enquiry(client, practitioner, tea
     enquiry.refresh_from_db()
     assert enquiry.asked_desired_outcomes == "yes"
     stale = client.post(outcomes_url, {"asked_desired_outcomes": "no", "version": 1})
-    assert "changed this record while you were editing" in stale.content.decode()
+    assert "saved this record while you were editing" in stale.content.decode()
     client.post(
         reverse("enquiries:consent_add", args=["enquiry", ref]),
         {"question": "share_information", "agency": "Police", "answer": "consented"},
@@ -608,7 +608,7 @@ def test_decision_conflict_keeps_choice(client, practitioner, concern):
     client.force_login(practitioner)
     response = decide(client, concern, version=0, decision_reason="My reasons")
     html = response.content.decode()
-    assert "changed this record while you were editing" in html
+    assert "saved this record while you were editing" in html
     assert "My reasons" in html
     assert not Enquiry.objects.exists()
 
@@ -693,7 +693,7 @@ def test_saving_views_returns_to_a_safe_next_page(client, practitioner, concern)
 
 
 def test_every_people_and_concern_page_needs_sign_in(client):
-    from enquiries.urls_concerns import urlpatterns
+    from enquiries.urls.concerns import urlpatterns
     from tests.support_urls import iter_patterns
 
     mine = {f"enquiries:{p.name}" for p in urlpatterns}

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from enquiries.factories import EnquiryFactory, OrganisationFactory
+from enquiries.factories import EnquiryFactory, OrganisationFactory, RiskFactory
 from enquiries.models import ChronologyEvent, Enquiry, OrganisationalEnquiry
 from msp.models import AuditEvent
 
@@ -126,6 +126,11 @@ def test_cannot_start_for_another_team(client, practitioner, other_team):
 
 def test_link_and_unlink_an_enquiry(client, practitioner, org_enquiry, team):
     enquiry = EnquiryFactory(concern__person__team=team)
+    RiskFactory(
+        concern=enquiry.concern,
+        source="service_provider",
+        source_organisation=org_enquiry.organisation,
+    )
     client.force_login(practitioner)
     page = client.get(detail(org_enquiry)).content.decode()
     assert escape(enquiry.concern.person.full_name) in page  # offered in the list
@@ -202,7 +207,7 @@ def test_list_query_count_does_not_grow(
 
 
 def test_list_pages_by_keyset(client, practitioner, manager, team):
-    from enquiries import views_enquiry
+    from enquiries.views import organisational as views_enquiry
 
     _make(team, manager, 3)
     client.force_login(practitioner)

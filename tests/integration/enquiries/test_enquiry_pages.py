@@ -264,15 +264,17 @@ def test_caused_enquiry_and_report(client, practitioner, enquiry):
             "organisation": org.pk,
             "scope": "Review the care records for March",
             "requested_on": TODAY.isoformat(),
-            "due_on": (TODAY + datetime.timedelta(days=28)).isoformat(),
+            "working_days": "20",
         },
     )
     assert response.status_code == 302
     caused = CausedEnquiry.objects.get(enquiry=enquiry)
+    assert caused.working_days == 20 and caused.due_on > TODAY
     response = client.post(
         url("enquiry_caused_report", enquiry, caused.pk),
         {
             "report_received_on": TODAY.isoformat(),
+            "response_summary": "Records checked: two missed visits.",
             "council_satisfied": "yes",
             "version": caused.version,
         },
@@ -282,7 +284,7 @@ def test_caused_enquiry_and_report(client, practitioner, enquiry):
     assert caused.report_received_on == TODAY and caused.council_satisfied is True
 
 
-def test_caused_enquiry_due_before_requested_is_refused(client, practitioner, enquiry):
+def test_caused_enquiry_with_no_working_days_is_refused(client, practitioner, enquiry):
     client.force_login(practitioner)
     org = OrganisationFactory()
     response = client.post(
@@ -291,11 +293,11 @@ def test_caused_enquiry_due_before_requested_is_refused(client, practitioner, en
             "organisation": org.pk,
             "scope": "Kept scope",
             "requested_on": TODAY.isoformat(),
-            "due_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
+            "working_days": "0",
         },
     )
     html = response.content.decode()
-    assert "Due date must be on or after the date requested" in html
+    assert "Give at least 1 working day" in html
     assert "Kept scope" in html
     assert not CausedEnquiry.objects.exists()
 
@@ -994,6 +996,7 @@ def test_caused_report_errors_and_conflict(client, practitioner, enquiry):
         report,
         {
             "report_received_on": TODAY.isoformat(),
+            "response_summary": "Nothing found",
             "council_satisfied": "no",
             "version": 1,
         },
@@ -1026,3 +1029,16 @@ def test_closure_page_links_to_the_outcome_evaluation(client, practitioner, enqu
     html = client.get(url("enquiry_closure", enquiry)).content.decode()
     evaluate = reverse("outcomes:evaluate", args=[enquiry.reference])
     assert f'href="{evaluate}"' in html
+
+
+def test_asking_a_partner_starts_from_today_and_the_usual_working_days(
+    client, practitioner, enquiry
+):
+    """The new-request page fills in the date requested (today) and the
+    working days they have to respond, as the stage's other pages do."""
+    from enquiries.services import partners
+
+    client.force_login(practitioner)
+    form = client.get(url("enquiry_caused_add", enquiry)).context["form"]
+    assert form["requested_on"].value() == TODAY
+    assert form["working_days"].value() == partners.default_working_days()

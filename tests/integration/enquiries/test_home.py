@@ -138,3 +138,55 @@ def test_find_a_person_link_in_navigation(client, practitioner):
     client.force_login(practitioner)
     html = client.get(reverse("home")).content.decode()
     assert reverse("enquiries:person_search") in html
+
+
+def test_leads_team_queue_lists_every_teams_open_enquiries_oldest_first(
+    client, lead, team, other_team, django_assert_num_queries
+):
+    today = datetime.date.today()
+
+    def started(days_ago, on_team, **kwargs):
+        return EnquiryFactory(
+            concern__person=PersonFactory(team=on_team),
+            started_on=today - datetime.timedelta(days=days_ago),
+            **kwargs,
+        )
+
+    # Closed enquiries older than every open one: the list skips them.
+    for days in range(400, 420):
+        started(days, team, concluded=True)
+    open_ones = [started(days, on) for days, on in ((90, other_team), (60, team))]
+    url = reverse("enquiries:queue", args=["team"])
+    client.force_login(lead)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for days in range(30):
+        started(200 + days, team, concluded=True)
+        started(10 + days % 5, other_team)
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    rows = response.context["queue"]["rows"]
+    assert [row.pk for row in rows[:2]] == [e.pk for e in open_ones]
+    assert all(row.status != "closed" for row in rows)
+    home = client.get(reverse("home"))
+    team_queue = {q["name"]: q for q in home.context["queues"]}["team"]
+    assert [row.pk for row in team_queue["rows"][:2]] == [e.pk for e in open_ones]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the partial index is PostgreSQL's plan"
+)
+def test_open_enquiries_oldest_first_read_the_partial_index(team):
+    from enquiries.models import Enquiry
+
+    for _ in range(5):
+        EnquiryFactory(concern__person=PersonFactory(team=team), concluded=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = (
+        Enquiry.objects.exclude(status="closed")
+        .order_by("started_on", "id")[:11]
+        .explain()
+    )
+    assert "enq_enquiry_open_started" in plan

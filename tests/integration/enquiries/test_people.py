@@ -230,7 +230,7 @@ def test_edit_person_conflict_keeps_input_and_names_change(
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "changed this record while you were editing" in html
+    assert "saved this record while you were editing" in html
     assert "NE9 9ZZ" in html  # what the other person saved
     assert 'value="NE1 1AA"' in html  # what this user typed
     person.refresh_from_db()
@@ -360,7 +360,7 @@ def test_case_note_conflict_keeps_input(client, practitioner, person):
     edit_url = reverse("enquiries:case_note_edit", args=[person.reference, note.pk])
     response = client.post(edit_url, {"text": "My version", "version": 1})
     html = response.content.decode()
-    assert "changed this record while you were editing" in html
+    assert "saved this record while you were editing" in html
     assert "My version" in html
     note.refresh_from_db()
     assert note.text == "First draft"
@@ -423,10 +423,10 @@ def test_chronology_mark_is_post_only(client, practitioner, person):
 def test_search_checks_access_past_many_hidden_matches(
     client, practitioner, team, other_team, monkeypatch
 ):
-    from enquiries import views
+    from enquiries.selectors import people as search
 
     # Small chunks so the visible people sit several chunks into the matches.
-    monkeypatch.setattr(views, "SEARCH_CHUNK", 2)
+    monkeypatch.setattr(search, "SEARCH_CHUNK", 2)
     for i in range(5):
         PersonFactory(given_name="Ida", family_name=f"Aardvark{i}", team=other_team)
     mine = [
@@ -450,11 +450,11 @@ def test_search_checks_access_past_many_hidden_matches(
 def test_search_reaches_every_namesake_past_the_first_look(
     client, practitioner, team, other_team, monkeypatch
 ):
-    from enquiries import views
+    from enquiries.selectors import people as search
 
     # Same names on both sides of the first look: the next look carries on
     # after the last person seen (by id), skipping and repeating no one.
-    monkeypatch.setattr(views, "SEARCH_CHUNK", 2)
+    monkeypatch.setattr(search, "SEARCH_CHUNK", 2)
     hidden = [PersonFactory(given_name="Ida", family_name="Able", team=other_team)]
     mine = [PersonFactory(given_name="Ida", family_name="Able", team=team)]
     hidden.append(PersonFactory(given_name="Ida", family_name="Able", team=other_team))
@@ -472,9 +472,9 @@ def test_search_reaches_every_namesake_past_the_first_look(
 def test_search_with_too_many_matches_asks_for_more_detail(
     client, practitioner, team, monkeypatch
 ):
-    from enquiries import views
+    from enquiries.selectors import people as search
 
-    monkeypatch.setattr(views, "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 3)
     for i in range(4):
         PersonFactory(given_name="Olive", family_name=f"Quill{i}", team=team)
     client.force_login(practitioner)

@@ -149,7 +149,7 @@ class TestEvaluatePage:
             _post(enquiry, outcomes, ratings=["fully", "fully"], version=1),
         )
         html = response.content.decode()
-        assert "Someone else changed this enquiry" in html
+        assert "Someone else saved this record" in html
         assert 'name="version" value="5"' in html
         enquiry.refresh_from_db()
         assert enquiry.outcomes_achieved == "not"

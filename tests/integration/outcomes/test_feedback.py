@@ -18,7 +18,7 @@ from outcomes.models import (
     FeedbackQuestionnaire,
     FeedbackResponse,
 )
-from outcomes.services import feedback_follow_up_for_closed
+from outcomes.services import ensure_feedback_follow_up
 
 D = datetime.date
 
@@ -82,7 +82,7 @@ class TestRecordingFeedback:
     def test_saving_feedback_completes_the_follow_up(
         self, client, practitioner, closed
     ):
-        follow_up = feedback_follow_up_for_closed(closed)
+        follow_up = ensure_feedback_follow_up(closed)
         client.force_login(practitioner)
         response = client.post(
             reverse("outcomes:feedback_add", args=[closed.reference]), _answers()
@@ -137,15 +137,15 @@ class TestRecordingFeedback:
 @pytest.mark.django_db
 class TestFollowUps:
     def test_closed_without_feedback_is_due_within_eight_weeks(self, closed):
-        follow_up = feedback_follow_up_for_closed(closed)
+        follow_up = ensure_feedback_follow_up(closed)
         assert follow_up.closed_on == D(2025, 3, 3)
         assert follow_up.due_on == D(2025, 4, 28)
-        assert feedback_follow_up_for_closed(closed) == follow_up  # once only
+        assert ensure_feedback_follow_up(closed) == follow_up  # once only
 
     def test_no_follow_up_for_open_enquiries_or_with_feedback(
         self, team, closed, manager
     ):
-        assert feedback_follow_up_for_closed(EnquiryFactory()) is None
+        assert ensure_feedback_follow_up(EnquiryFactory()) is None
         FeedbackResponse.objects.create(
             enquiry=closed,
             questionnaire=_bank(),
@@ -153,7 +153,7 @@ class TestFollowUps:
             collected_by="lead_at_closure",
             collected_on=D(2025, 3, 3),
         )
-        assert feedback_follow_up_for_closed(closed) is None
+        assert ensure_feedback_follow_up(closed) is None
 
     def test_command_creates_missing_follow_ups_once(self, closed, team):
         EnquiryFactory(concern__person__team=team)  # open: none needed
@@ -167,8 +167,8 @@ class TestFollowUps:
     def test_managers_see_overdue_follow_ups_for_their_teams(
         self, client, manager, closed, other_team
     ):
-        feedback_follow_up_for_closed(closed)
-        feedback_follow_up_for_closed(
+        ensure_feedback_follow_up(closed)
+        ensure_feedback_follow_up(
             EnquiryFactory(
                 concluded=True,
                 concern__person__team=other_team,
@@ -209,7 +209,7 @@ def test_demo_outcomes_give_a_manager_something_to_see(client, settings):
 
 
 def reports_year() -> str:
-    from outcomes.reports import financial_year_of
+    from msp.dates import financial_year_of
 
     return financial_year_of(datetime.date.today())
 

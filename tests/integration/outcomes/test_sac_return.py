@@ -628,3 +628,20 @@ def test_factory_people_and_concerns_without_enquiries():
 def test_bad_year_is_refused():
     with pytest.raises(ValueError, match="2024-25"):
         compute_sac_return("2024")
+
+
+def test_self_neglect_by_the_adult_themself_counts_as_known_to_individual():
+    # docs/sac.md: the adult themself is "Other - Known to individual"; with
+    # a son also a source of the same type the pair still counts once.
+    load(
+        concluded_case(
+            1,
+            risks=[
+                risk("self_neglect", source="self"),
+                risk("self_neglect", source="known"),
+            ],
+        )
+    )
+    cells = compute_sac_return(YEAR)
+    assert table(cells, "SG2a") == {("Self-Neglect", KNOWN): 1}
+    assert table(cells, "SG2b") == {("Own Home", KNOWN): 1}

@@ -26,9 +26,11 @@ def enquiry_awaiting_sign_off(team, practitioner):
 
 
 def test_sign_off_creates_feedback_follow_up_due_within_eight_weeks(
-    manager, enquiry_awaiting_sign_off
+    manager, enquiry_awaiting_sign_off, django_capture_on_commit_callbacks
 ):
-    workflow.sign_off_closure(user=manager, enquiry=enquiry_awaiting_sign_off)
+    # The closure is announced once it is committed (enquiries.signals).
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.sign_off_closure(user=manager, enquiry=enquiry_awaiting_sign_off)
     follow_up = FeedbackFollowUp.objects.get(enquiry=enquiry_awaiting_sign_off)
     assert follow_up.due_on <= datetime.date.today() + datetime.timedelta(weeks=8)
     assert follow_up.due_on >= datetime.date.today()

@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from enquiries import services_enquiry as services
 from enquiries import workflow
 from enquiries.factories import EnquiryFactory, OrganisationFactory, RiskFactory
 from enquiries.models import (
@@ -16,6 +15,7 @@ from enquiries.models import (
     OrganisationalEnquiry,
     Risk,
 )
+from enquiries.services import enquiry as services
 from msp.concurrency import EditConflict
 from msp.models import AuditEvent
 
@@ -34,7 +34,7 @@ def enquiry(team, practitioner):
 
 def test_result_required_when_a_risk_was_identified(practitioner, enquiry):
     with pytest.raises(ValidationError) as exc:
-        services.enquiry_record_outcome(
+        services.record_outcome(
             user=practitioner,
             enquiry=enquiry,
             expected_version=enquiry.version,
@@ -45,7 +45,7 @@ def test_result_required_when_a_risk_was_identified(practitioner, enquiry):
 
 def test_result_refused_without_an_identified_risk(practitioner, enquiry):
     with pytest.raises(ValidationError) as exc:
-        services.enquiry_record_outcome(
+        services.record_outcome(
             user=practitioner,
             enquiry=enquiry,
             expected_version=enquiry.version,
@@ -60,7 +60,7 @@ def test_result_refused_without_an_identified_risk(practitioner, enquiry):
 
 
 def test_outcome_saved_with_result(practitioner, enquiry):
-    services.enquiry_record_outcome(
+    services.record_outcome(
         user=practitioner,
         enquiry=enquiry,
         expected_version=enquiry.version,
@@ -77,7 +77,7 @@ def test_outcome_saved_with_result(practitioner, enquiry):
 def test_stale_version_is_a_conflict(practitioner, enquiry):
     Enquiry.objects.filter(pk=enquiry.pk).update(version=5)
     with pytest.raises(EditConflict):
-        services.enquiry_record_findings(
+        services.record_findings(
             user=practitioner,
             enquiry=enquiry,
             expected_version=1,
@@ -88,14 +88,14 @@ def test_stale_version_is_a_conflict(practitioner, enquiry):
 def test_closed_enquiry_cannot_be_changed(practitioner, team):
     closed = EnquiryFactory(concluded=True, concern__person__team=team)
     with pytest.raises(ValidationError, match="closed"):
-        services.enquiry_record_findings(
+        services.record_findings(
             user=practitioner,
             enquiry=closed,
             expected_version=None,
             data={"findings": "x"},
         )
     with pytest.raises(ValidationError, match="closed"):
-        services.risk_add(
+        services.add_enquiry_risk(
             user=practitioner,
             enquiry=closed,
             data={"risk_type": "physical", "location": "own_home", "source": "known"},
@@ -107,16 +107,16 @@ def test_closed_enquiry_cannot_be_changed(practitioner, team):
 
 def test_withdrawn_risk_is_kept(practitioner, enquiry):
     risk = RiskFactory(concern=enquiry.concern, enquiry=enquiry)
-    services.risk_withdraw(user=practitioner, enquiry=enquiry, risk=risk)
+    services.withdraw_enquiry_risk(user=practitioner, enquiry=enquiry, risk=risk)
     assert Risk.objects.get(pk=risk.pk).is_withdrawn
     with pytest.raises(ValidationError, match="already"):
-        services.risk_withdraw(user=practitioner, enquiry=enquiry, risk=risk)
+        services.withdraw_enquiry_risk(user=practitioner, enquiry=enquiry, risk=risk)
 
 
 def test_concern_risk_is_not_the_enquirys_to_withdraw(practitioner, enquiry):
     risk = RiskFactory(concern=enquiry.concern)
     with pytest.raises(ValidationError, match="not part of this enquiry"):
-        services.risk_withdraw(user=practitioner, enquiry=enquiry, risk=risk)
+        services.withdraw_enquiry_risk(user=practitioner, enquiry=enquiry, risk=risk)
 
 
 # Mental capacity ------------------------------------------------------------------
@@ -135,7 +135,7 @@ def capacity(enquiry, **fields):
 
 def test_lacking_capacity_needs_an_impairment(practitioner, enquiry):
     with pytest.raises(ValidationError, match="impairment"):
-        services.capacity_assessment_create(
+        services.record_capacity_assessment(
             user=practitioner,
             enquiry=enquiry,
             data=capacity(
@@ -150,20 +150,20 @@ def test_lacking_capacity_needs_an_impairment(practitioner, enquiry):
 
 def test_lacking_capacity_needs_a_functional_inability(practitioner, enquiry):
     with pytest.raises(ValidationError, match="unable to do"):
-        services.capacity_assessment_create(
+        services.record_capacity_assessment(
             user=practitioner, enquiry=enquiry, data=capacity(enquiry)
         )
 
 
 def test_inability_needs_evidence_and_best_interests(practitioner, enquiry):
     with pytest.raises(ValidationError) as exc:
-        services.capacity_assessment_create(
+        services.record_capacity_assessment(
             user=practitioner,
             enquiry=enquiry,
             data=capacity(enquiry, retain="unable"),
         )
     assert "retain_evidence" in exc.value.message_dict
-    assessment = services.capacity_assessment_create(
+    assessment = services.record_capacity_assessment(
         user=practitioner,
         enquiry=enquiry,
         data=capacity(
@@ -180,13 +180,15 @@ def test_capacity_suggestion_follows_assessments(enquiry):
     def a(conclusion):
         return CapacityAssessment(conclusion=conclusion)
 
-    assert services.capacity_suggestion(enquiry, []) == ""
-    assert services.capacity_suggestion(enquiry, [a("has_capacity")]) == "no"
+    assert services.suggest_capacity_answer(enquiry, []) == ""
+    assert services.suggest_capacity_answer(enquiry, [a("has_capacity")]) == "no"
     assert (
-        services.capacity_suggestion(enquiry, [a("has_capacity"), a("lacks_capacity")])
+        services.suggest_capacity_answer(
+            enquiry, [a("has_capacity"), a("lacks_capacity")]
+        )
         == "yes"
     )
-    assert services.capacity_suggestion(enquiry, [a("fluctuating")]) == "dont_know"
+    assert services.suggest_capacity_answer(enquiry, [a("fluctuating")]) == "dont_know"
 
 
 # Advocacy ----------------------------------------------------------------------------
@@ -195,7 +197,7 @@ def test_capacity_suggestion_follows_assessments(enquiry):
 def test_advocate_needed_with_difficulty_and_no_appropriate_person(
     practitioner, enquiry
 ):
-    referral = services.advocacy_assess(
+    referral = services.assess_advocacy(
         user=practitioner,
         enquiry=enquiry,
         data={"difficulty_weighing": True, "appropriate_person_available": False},
@@ -212,14 +214,14 @@ def test_advocate_needed_with_difficulty_and_no_appropriate_person(
     ],
 )
 def test_advocate_not_needed_otherwise(practitioner, enquiry, data):
-    referral = services.advocacy_assess(user=practitioner, enquiry=enquiry, data=data)
+    referral = services.assess_advocacy(user=practitioner, enquiry=enquiry, data=data)
     assert referral.status == AdvocacyReferral.Status.NOT_NEEDED
 
 
 def test_advocacy_moves_forward_only_with_dates(practitioner, enquiry):
     referral = AdvocacyReferral.objects.create(enquiry=enquiry, status="needed")
     with pytest.raises(ValidationError) as exc:
-        services.advocacy_progress(
+        services.record_advocacy_progress(
             user=practitioner, referral=referral, expected_version=1, data={}
         )
     assert set(exc.value.message_dict) == {"referred_on", "provider"}
@@ -229,7 +231,7 @@ def test_advocacy_moves_forward_only_with_dates(practitioner, enquiry):
         {"ended_on": TODAY},
     ]
     for data in steps:
-        referral = services.advocacy_progress(
+        referral = services.record_advocacy_progress(
             user=practitioner,
             referral=referral,
             expected_version=referral.version,
@@ -237,7 +239,7 @@ def test_advocacy_moves_forward_only_with_dates(practitioner, enquiry):
         )
     assert referral.status == "ended" and referral.advocate_name == "Sam Advocate"
     with pytest.raises(ValidationError, match="no next step"):
-        services.advocacy_progress(
+        services.record_advocacy_progress(
             user=practitioner, referral=referral, expected_version=None, data={}
         )
 
@@ -249,7 +251,7 @@ def test_transfer_needs_a_reason_and_a_worker_in_that_team(
     practitioner, other_team, other_team_practitioner, enquiry
 ):
     with pytest.raises(ValidationError) as exc:
-        services.enquiry_allocate(
+        services.allocate_enquiry(
             user=practitioner,
             enquiry=enquiry,
             expected_version=enquiry.version,
@@ -257,7 +259,7 @@ def test_transfer_needs_a_reason_and_a_worker_in_that_team(
             worker=practitioner,
         )
     assert set(exc.value.message_dict) == {"reason", "worker"}
-    services.enquiry_allocate(
+    services.allocate_enquiry(
         user=practitioner,
         enquiry=enquiry,
         expected_version=enquiry.version,
@@ -275,7 +277,7 @@ def test_transfer_needs_a_reason_and_a_worker_in_that_team(
 
 def test_refused_closure_request_saves_nothing(practitioner, enquiry):
     with pytest.raises(workflow.TransitionNotAllowed):
-        services.enquiry_request_closure(
+        services.ask_for_sign_off(
             user=practitioner,
             enquiry=enquiry,
             expected_version=enquiry.version,
@@ -301,22 +303,28 @@ def test_an_enquiry_belongs_to_one_large_scale_enquiry(
         )
 
     first, second = make(), make()
-    services.organisational_link(
+    for org in (first, second):  # the adult's risks name both providers
+        RiskFactory(
+            concern=enquiry.concern,
+            source="service_provider",
+            source_organisation=org.organisation,
+        )
+    services.link_to_organisational(
         user=practitioner, organisational=first, enquiry=enquiry
     )
     with pytest.raises(ValidationError, match="already linked"):
-        services.organisational_link(
+        services.link_to_organisational(
             user=practitioner, organisational=first, enquiry=enquiry
         )
     with pytest.raises(ValidationError, match="another large-scale"):
-        services.organisational_link(
+        services.link_to_organisational(
             user=practitioner, organisational=second, enquiry=enquiry
         )
     with pytest.raises(ValidationError, match="not part of"):
-        services.organisational_unlink(
+        services.unlink_from_organisational(
             user=practitioner, organisational=second, enquiry=enquiry
         )
-    services.organisational_unlink(
+    services.unlink_from_organisational(
         user=practitioner, organisational=first, enquiry=enquiry
     )
     enquiry.refresh_from_db()

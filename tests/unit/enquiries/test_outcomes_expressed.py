@@ -7,7 +7,6 @@ outcome, not withdrawn, for the enquiry or its concern) on every write path.
 import pytest
 from django.db.models import Exists, OuterRef
 
-from enquiries import services_people as services
 from enquiries.factories import ConcernFactory, DesiredOutcomeFactory, EnquiryFactory
 from enquiries.models import (
     DesiredOutcome,
@@ -15,6 +14,7 @@ from enquiries.models import (
     expressed_desired_outcomes,
     refresh_outcomes_expressed,
 )
+from enquiries.services import people as services
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +45,10 @@ def test_no_outcome_means_none_expressed():
 
 def test_recording_then_withdrawing_an_outcome_updates_the_enquiry(practitioner):
     enquiry = EnquiryFactory()
-    outcome = services.desired_outcome_add(user=practitioner, case=enquiry, data=STAGE)
+    outcome = services.add_desired_outcome(user=practitioner, case=enquiry, data=STAGE)
     enquiry.refresh_from_db()
     assert enquiry.outcomes_expressed is True
-    services.desired_outcome_withdraw(
+    services.withdraw_desired_outcome(
         user=practitioner, outcome=outcome, reason="She changed her mind"
     )
     enquiry.refresh_from_db()
@@ -57,8 +57,8 @@ def test_recording_then_withdrawing_an_outcome_updates_the_enquiry(practitioner)
 
 def test_a_revised_outcome_is_still_expressed(practitioner):
     enquiry = EnquiryFactory()
-    outcome = services.desired_outcome_add(user=practitioner, case=enquiry, data=STAGE)
-    services.desired_outcome_revise(
+    outcome = services.add_desired_outcome(user=practitioner, case=enquiry, data=STAGE)
+    services.revise_desired_outcome(
         user=practitioner,
         outcome=outcome,
         text="To keep seeing my son, with my money safe.",

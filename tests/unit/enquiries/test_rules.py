@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from enquiries import services_people as services
 from enquiries.factories import (
     ConcernFactory,
     DesiredOutcomeFactory,
@@ -18,6 +17,8 @@ from enquiries.models import (
     Enquiry,
     validate_nhs_number,
 )
+from enquiries.selectors.people import find_likely_duplicates
+from enquiries.services import people as services
 from enquiries.timescales import add_working_days, is_working_day
 from msp import roles
 from msp.concurrency import EditConflict
@@ -54,13 +55,13 @@ def test_section_42_only_when_all_three_parts_are_yes(
     PersonViewFactory(person=concern.person, concern=concern)
     assert concern.three_part_test_met is met
     if met:
-        services.concern_decide(
+        services.record_decision(
             user=practitioner, concern=concern, expected_version=1, changes=DECIDE
         )
         assert Enquiry.objects.filter(concern=concern, kind="section_42").exists()
     else:
         with pytest.raises(ValidationError) as exc:
-            services.concern_decide(
+            services.record_decision(
                 user=practitioner, concern=concern, expected_version=1, changes=DECIDE
             )
         assert "decision" in exc.value.message_dict
@@ -70,42 +71,42 @@ def test_section_42_only_when_all_three_parts_are_yes(
 def test_decision_blocked_without_views(db, concern, practitioner):
     set_test(concern, "yes", "yes", "yes")
     with pytest.raises(ValidationError, match="Record the adult's views"):
-        services.concern_decide(
+        services.record_decision(
             user=practitioner, concern=concern, expected_version=1, changes=DECIDE
         )
     PersonViewFactory(
         person=concern.person, concern=concern, stage="planning"
     )  # a later stage does not count
     with pytest.raises(ValidationError):
-        services.concern_decide(
+        services.record_decision(
             user=practitioner, concern=concern, expected_version=1, changes=DECIDE
         )
 
 
 def test_superseded_view_still_leaves_a_current_view(db, concern, practitioner):
-    first = services.view_record(
+    first = services.record_views(
         user=practitioner,
         case=concern,
         data={"stage": "concern", "source": "adult", "views_text": "Leave it"},
     )
-    services.view_record(
+    services.record_views(
         user=practitioner,
         case=concern,
         data={"stage": "concern", "source": "adult", "views_text": "Help me"},
         supersedes=first,
         correction_reason="Misheard",
     )
-    assert services.concern_views_recorded(concern)
+    assert services.has_concern_views(concern)
 
 
 def test_views_are_corrected_once_and_need_a_reason(db, concern, practitioner):
     data = {"stage": "concern", "source": "adult", "views_text": "I am fine"}
-    first = services.view_record(user=practitioner, case=concern, data=data)
+    first = services.record_views(user=practitioner, case=concern, data=data)
     with pytest.raises(ValidationError):
-        services.view_record(
+        services.record_views(
             user=practitioner, case=concern, data=data, supersedes=first
         )
-    services.view_record(
+    services.record_views(
         user=practitioner,
         case=concern,
         data={**data, "views_text": "I am scared"},
@@ -113,7 +114,7 @@ def test_views_are_corrected_once_and_need_a_reason(db, concern, practitioner):
         correction_reason="Wrong entry",
     )
     with pytest.raises(ValidationError, match="already been corrected"):
-        services.view_record(
+        services.record_views(
             user=practitioner,
             case=concern,
             data=data,
@@ -139,14 +140,14 @@ def consent_data(**overrides):
 
 def test_override_needs_grounds_and_reasons(db, concern, practitioner):
     with pytest.raises(ValidationError) as exc:
-        services.consent_record(
+        services.record_consent(
             user=practitioner,
             case=concern,
             data=consent_data(override_grounds=[], override_reason=""),
         )
     assert {"override_grounds", "override_reason"} <= set(exc.value.message_dict)
     with pytest.raises(ValidationError):
-        services.consent_record(
+        services.record_consent(
             user=practitioner, case=concern, data=consent_data(answer="consented")
         )
 
@@ -154,38 +155,38 @@ def test_override_needs_grounds_and_reasons(db, concern, practitioner):
 def test_override_confirmed_only_by_a_different_case_worker(
     db, concern, practitioner, other_practitioner, auditor
 ):
-    consent = services.consent_record(
+    consent = services.record_consent(
         user=practitioner, case=concern, data=consent_data()
     )
     assert consent.override_pending_confirmation
     with pytest.raises(ValidationError, match="different person"):
-        services.consent_confirm_override(user=practitioner, consent=consent)
+        services.confirm_consent_override(user=practitioner, consent=consent)
     with pytest.raises(ValidationError):
-        services.consent_confirm_override(user=auditor, consent=consent)
-    services.consent_confirm_override(user=other_practitioner, consent=consent)
+        services.confirm_consent_override(user=auditor, consent=consent)
+    services.confirm_consent_override(user=other_practitioner, consent=consent)
     consent.refresh_from_db()
     assert not consent.override_pending_confirmation
     with pytest.raises(ValidationError, match="already been confirmed"):
-        services.consent_confirm_override(
+        services.confirm_consent_override(
             user=UserFactory(role=roles.TEAM_MANAGER), consent=consent
         )
 
 
 def test_consent_without_override_needs_no_confirmation(db, concern, practitioner):
-    consent = services.consent_record(
+    consent = services.record_consent(
         user=practitioner,
         case=concern,
         data=consent_data(overridden=False, answer="consented", override_grounds=[]),
     )
     assert not consent.override_pending_confirmation
     with pytest.raises(ValidationError):
-        services.consent_confirm_override(user=practitioner, consent=consent)
+        services.confirm_consent_override(user=practitioner, consent=consent)
     assert ConsentDecision.objects.count() == 1
 
 
 def test_desired_outcome_revision_keeps_history(db, concern, practitioner):
     original = DesiredOutcomeFactory(person=concern.person, concern=concern)
-    revised = services.desired_outcome_revise(
+    revised = services.revise_desired_outcome(
         user=practitioner,
         outcome=original,
         text="I want my nephew to stop visiting",
@@ -197,10 +198,10 @@ def test_desired_outcome_revision_keeps_history(db, concern, practitioner):
     assert revised.revises == original
     assert revised.concern == concern
     with pytest.raises(ValidationError):
-        services.desired_outcome_revise(
+        services.revise_desired_outcome(
             user=practitioner, outcome=original, text="x", reason="y", stage="concern"
         )
-    withdrawn = services.desired_outcome_withdraw(
+    withdrawn = services.withdraw_desired_outcome(
         user=practitioner, outcome=revised, reason="No longer wanted"
     )
     assert withdrawn.status == DesiredOutcome.Status.WITHDRAWN
@@ -209,12 +210,12 @@ def test_desired_outcome_revision_keeps_history(db, concern, practitioner):
 
 
 def test_case_note_final_cannot_change(db, concern, practitioner):
-    note = services.case_note_add(user=practitioner, person=concern.person, text="Met")
-    note = services.case_note_finalise(
+    note = services.add_case_note(user=practitioner, person=concern.person, text="Met")
+    note = services.finalise_case_note(
         user=practitioner, note=note, expected_version=note.version
     )
     with pytest.raises(ValidationError):
-        services.case_note_update(
+        services.change_case_note(
             user=practitioner,
             note=note,
             expected_version=note.version,
@@ -223,11 +224,11 @@ def test_case_note_final_cannot_change(db, concern, practitioner):
 
 
 def test_stale_edit_raises_conflict(db, concern, practitioner):
-    services.concern_update(
+    services.change_concern(
         user=practitioner, concern=concern, expected_version=1, changes={"summary": "A"}
     )
     with pytest.raises(EditConflict) as exc:
-        services.concern_update(
+        services.change_concern(
             user=practitioner,
             concern=concern,
             expected_version=1,
@@ -279,11 +280,11 @@ def test_duplicates_same_dob_and_similar_name(db, team):
         family_name="Hughes",
         date_of_birth=datetime.date(1941, 3, 3),
     )
-    found = services.person_likely_duplicates(
+    found = find_likely_duplicates(
         given_name="Maggie", family_name="Hughs", date_of_birth=dob
     )
     assert list(found) == [match]
-    assert not services.person_likely_duplicates(
+    assert not find_likely_duplicates(
         given_name="Maggie", family_name="Hughes", date_of_birth=None
     ).exists()
 

@@ -5,7 +5,7 @@ import pytest
 from enquiries.factories import DesiredOutcomeFactory, EnquiryFactory
 from enquiries.models import DesiredOutcome, Enquiry
 from outcomes import msp
-from outcomes.services import suggested_overall
+from outcomes.services import suggest_overall
 
 
 def _enquiry(asked: str) -> Enquiry:
@@ -75,9 +75,13 @@ class TestAskedCategory:
         assert msp.msp_asked_category(enquiry) == msp.DONT_KNOW
         assert _annotated(enquiry) == msp.DONT_KNOW
 
-    def test_not_recorded_when_blank(self):
+    def test_not_recorded_when_blank_and_nothing_from_the_adult(self):
+        # An outcome from the adult would answer it (test_msp_derived); one
+        # only reported by the referrer does not.
         enquiry = _enquiry("")
-        _outcome(enquiry)
+        outcome = _outcome(enquiry)
+        outcome.expressed_by = "referrer"
+        outcome.save()
         assert msp.msp_asked_category(enquiry) == msp.NOT_RECORDED
         assert _annotated(enquiry) == msp.NOT_RECORDED
         assert msp.msp_asked_label(enquiry) == "Not recorded"
@@ -85,19 +89,19 @@ class TestAskedCategory:
 
 class TestSuggestedOverall:
     def test_all_fully_is_fully(self):
-        assert suggested_overall(["fully", "fully"]) == "fully"
+        assert suggest_overall(["fully", "fully"]) == "fully"
 
     def test_all_not_is_not(self):
-        assert suggested_overall(["not", "not", "not"]) == "not"
+        assert suggest_overall(["not", "not", "not"]) == "not"
 
     def test_any_mix_is_partially(self):
-        assert suggested_overall(["fully", "not"]) == "partially"
-        assert suggested_overall(["partially"]) == "partially"
-        assert suggested_overall(["fully", "partially"]) == "partially"
+        assert suggest_overall(["fully", "not"]) == "partially"
+        assert suggest_overall(["partially"]) == "partially"
+        assert suggest_overall(["fully", "partially"]) == "partially"
 
     def test_nothing_rated_gives_no_suggestion(self):
-        assert suggested_overall([]) == ""
-        assert suggested_overall(["", ""]) == ""
+        assert suggest_overall([]) == ""
+        assert suggest_overall(["", ""]) == ""
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from enquiries.factories import (
     PersonViewFactory,
 )
 from enquiries.models import AdvocacyReferral, PersonView, StageTimescale
+from msp import paging
 from outcomes import reports, sac_spec
 from outcomes.models import FeedbackQuestionnaire
 from outcomes.services import record_feedback
@@ -315,6 +316,25 @@ class TestEquality:
         reasons = {row["group"]: row for row in tables["support_reason"]["rows"]}
         assert reasons["Physical Support"]["concluded"] == 5
 
+    def test_age_band_is_age_at_death_as_in_the_sac_return(self, team, manager):
+        # Born 1 December 1960: 65 on 31 March 2026, but died in July 2025
+        # at 64, so the dashboard counts her among 18-64, as the SAC return
+        # does (SG1a).
+        born, died = D(1960, 12, 1), D(2025, 7, 1)
+        enquiry = _concluded(
+            team,
+            "Iris",
+            concern__person__date_of_birth=born,
+            concern__person__date_of_death=died,
+        )
+        _outcome(enquiry, achieved="fully")
+        end = sac_spec.financial_year_bounds(YEAR)[1]
+        assert sac_spec.age_band(born, died, end) == "18-64"
+        tables = {t["key"]: t for t in reports.equality(manager, _filters())}
+        ages = {row["group"]: row for row in tables["age"]["rows"]}
+        assert ages["18-64"]["fully"] == 1
+        assert ages["65-74"]["concluded"] == 0
+
 
 @pytest.mark.django_db
 class TestDrillDown:
@@ -341,10 +361,13 @@ class TestDrillDown:
 
     def test_keyset_pages_cover_every_enquiry_once(self, caseload, lead):
         queryset = reports.enquiries_behind(lead, _filters(), "concluded")
-        first, after = reports.keyset_page(queryset, None, size=4)
-        second, final = reports.keyset_page(queryset, after, size=4)
-        assert len(first) == 4 and len(second) == 2 and final is None
-        assert {e.pk for e in first}.isdisjoint({e.pk for e in second})
+        first = paging.keyset_page(queryset, after=None, descending=True, size=4)
+        second = paging.keyset_page(
+            queryset, after=first.next_cursor, descending=True, size=4
+        )
+        assert len(first.rows) == 4 and len(second.rows) == 2
+        assert second.next_cursor is None
+        assert {e.pk for e in first.rows}.isdisjoint({e.pk for e in second.rows})
 
     def test_stage_names_for_views_not_obtained(self, caseload, manager):
         bob = caseload["bob"]
@@ -400,3 +423,35 @@ class TestMatches:
     def test_an_unknown_lookup_is_an_error_not_a_guess(self):
         with pytest.raises(ValueError, match="size__gt"):
             reports.matches(Q(size__gt=2), self.values)
+
+
+@pytest.mark.django_db
+def test_plan_timescale_counts_each_enquirys_first_plan_action(
+    team, other_team, manager
+):
+    from django.utils import timezone
+
+    from enquiries.models import PlanAction
+
+    StageTimescale.objects.update_or_create(step="plan", defaults={"working_days": 7})
+
+    def plan(enquiry, *days):
+        for day in days:
+            action = PlanAction.objects.create(
+                enquiry=enquiry, description="Visit", owner="Worker", due_on=day
+            )
+            at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+            PlanAction.objects.filter(pk=action.pk).update(created_at=at)
+
+    # 7 working days from Friday 2 May 2025 (Monday 5 May a bank holiday): 14 May.
+    on_time = _concluded(team, "Ann")
+    plan(on_time, D(2025, 6, 30), D(2025, 5, 6))  # the first one counts
+    late = _concluded(team, "Bob")
+    plan(late, D(2025, 5, 15), D(2025, 6, 1))
+    _concluded(team, "Cat")  # no plan
+    plan(_concluded(other_team, "Dan"), D(2025, 5, 6))  # not the manager's
+    steps = {s["step"]: s for s in reports.dashboard(manager, _filters())["timescales"]}
+    assert (steps["plan"]["within"], steps["plan"]["late"]) == (1, 1)
+    assert steps["plan"]["none"] == 1
+    behind = reports.enquiries_behind(manager, _filters(), "late_plan")
+    assert [e.concern.person.given_name for e in behind] == ["Bob"]

@@ -6,8 +6,9 @@ import datetime
 
 import pytest
 
+from msp.dates import financial_year_of
 from outcomes import sac_spec
-from outcomes.sac import financial_year_of, last_complete_year, table_layout
+from outcomes.sac import last_complete_year, table_layout
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,24 @@
+"""What the enquiries app announces to the apps built on it.
+
+Sent after the transaction commits (``transaction.on_commit``), so receivers
+see the saved record and a rolled-back change announces nothing. Receivers
+are connected in their app's ``AppConfig.ready()``.
+"""
+
+from django.dispatch import Signal
+
+# An enquiry's closure was signed off. Arguments: ``enquiry`` (now closed),
+# ``user`` (who signed it off).
+enquiry_closed = Signal()
+
+# An alleged source of harm on a concern was recorded as one of the adult's
+# recorded relationships (``Risk.source_relation``). Arguments: ``risk``,
+# ``user`` (who recorded it). Budgets links the adult's direct payments
+# whose recipient or personal assistant is that person.
+concern_source_recorded = Signal()
+
+# The adult said on their own page how far each desired outcome was achieved.
+# Arguments: ``entry`` (an ``AdultPageEntry`` whose ``details`` hold
+# ``ratings`` and ``comments`` by desired outcome id, and ``given_by``, a
+# ViewSource code), ``enquiry``. The outcomes app records the evaluation.
+adult_page_outcomes_rated = Signal()

@@ -1,0 +1,272 @@
+"""Reports read from a PostgreSQL streaming replica (decision 0018).
+
+When ``DATABASE_REPLICA_URL`` is set, settings add a ``"replica"`` database,
+install :class:`ReplicaRouter` and :class:`ReadYourWritesMiddleware`. Nothing
+reads the replica unless it runs under :func:`reads_from_replica` (report
+views, report downloads, the ``sac_return`` and ``export_cases`` commands);
+everything else, and every write, uses the primary (``"default"``).
+
+Entering :func:`reads_from_replica` decides once, for the whole view or
+command, where its reads go:
+
+- no replica configured: the primary (nothing changes);
+- the replica cannot be reached (connection refused, or no answer within
+  ``REPLICA_CONNECT_TIMEOUT`` seconds): the primary, and the replica is not
+  tried again for ``REPLICA_RETRY_SECONDS``;
+- the user changed something that the replica has not replayed yet
+  (read-your-writes): the primary. After a request that wrote, the
+  middleware keeps the primary's WAL position in the user's session; the
+  replica is used for that user again once its replay position has passed
+  it;
+- the replica is replaying a backlog older than ``REPLICA_MAX_LAG_SECONDS``:
+  the primary;
+- otherwise the replica.
+
+Some tables are always read from the primary, whatever the block: sessions,
+the database cache, sign-in throttling, two-factor devices and background
+tasks. They hold the state of a sign-in or a job, not case records.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.db import DatabaseError, connections
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+PRIMARY = "default"
+REPLICA = "replica"
+# Session key: the primary's WAL position after this user's last write.
+SESSION_WRITE_LSN = "msp_primary_lsn"
+# Case data may be read from the replica; any other app's tables (sessions,
+# cache, axes, django_otp, tasks, admin log) are always read from the primary.
+REPLICA_APPS = frozenset({"msp", *settings.MSP_CASE_APPS, "auth", "contenttypes"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Where reads of the current view or command go: None means the primary.
+_read_from: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "msp_read_from", default=None
+)
+# time.monotonic() until which the replica is not tried again.
+_replica_down_until = 0.0
+
+
+def replica_configured() -> bool:
+    return REPLICA in settings.DATABASES
+
+
+def current_read_alias() -> str:
+    """The database that reads of case data go to just now."""
+    return _read_from.get() or PRIMARY
+
+
+# ---------------------------------------------------------------------------
+# The router
+# ---------------------------------------------------------------------------
+
+
+class ReplicaRouter:
+    """Reads of case data go where :func:`reads_from_replica` decided;
+    every write goes to the primary; only the primary is migrated."""
+
+    def db_for_read(self, model, **hints) -> str | None:
+        alias = _read_from.get()
+        if alias is None or model._meta.app_label not in REPLICA_APPS:
+            return PRIMARY
+        return alias
+
+    def db_for_write(self, model, **hints) -> str:
+        # Explicit, so that saving an object read from the replica writes
+        # to the primary (Django would otherwise use the object's database).
+        return PRIMARY
+
+    def allow_relation(self, obj1, obj2, **hints) -> bool:
+        # The replica is a copy of the primary: their rows may be related.
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool | None:
+        return False if db == REPLICA else None
+
+
+# ---------------------------------------------------------------------------
+# Deciding where a report reads
+# ---------------------------------------------------------------------------
+
+
+def lsn_value(lsn: str) -> int:
+    """A PostgreSQL WAL position such as ``"0/3000148"`` as a number."""
+    high, low = lsn.split("/")
+    return (int(high, 16) << 32) | int(low, 16)
+
+
+@dataclass(frozen=True)
+class ReplicaState:
+    """What the replica says about itself (one query)."""
+
+    replay_lsn: str | None
+    # Seconds since the last replayed commit, when WAL received is still
+    # waiting to be replayed; 0 when the replica has replayed all it has.
+    backlog_seconds: float
+
+
+def choose_read_alias(
+    *,
+    configured: bool,
+    state: ReplicaState | None,
+    user_write_lsn: str | None,
+    max_lag_seconds: float,
+) -> str:
+    """Where a report reads. ``state`` is None when the replica could not be
+    reached. Pure: the rules of decision 0018 in one place."""
+    if not configured or state is None or state.replay_lsn is None:
+        return PRIMARY
+    if user_write_lsn and lsn_value(state.replay_lsn) < lsn_value(user_write_lsn):
+        return PRIMARY
+    if state.backlog_seconds > max_lag_seconds:
+        return PRIMARY
+    return REPLICA
+
+
+_STATE_SQL = """
+SELECT pg_last_wal_replay_lsn()::text,
+       CASE WHEN pg_last_wal_receive_lsn() IS NULL
+                 OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
+            THEN 0
+            ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)
+       END
+"""
+
+
+def replica_state() -> ReplicaState | None:
+    """Ask the replica where it is; None (and not asked again for a while)
+    when it cannot be reached."""
+    global _replica_down_until
+    if time.monotonic() < _replica_down_until:
+        return None
+    connection = connections[REPLICA]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_STATE_SQL)
+            replay_lsn, backlog = cursor.fetchone()
+    except DatabaseError as exc:
+        _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+        logger.warning(
+            "Replica database unavailable, reports read the primary for %s s: %s",
+            settings.REPLICA_RETRY_SECONDS,
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc),
+        )
+        connection.close()
+        return None
+    return ReplicaState(replay_lsn=replay_lsn, backlog_seconds=float(backlog or 0))
+
+
+def replica_marked_down() -> bool:
+    """True while a failed connection keeps reports on the primary."""
+    return time.monotonic() < _replica_down_until
+
+
+def forget_replica_down() -> None:
+    """Try the replica again at the next report (tests, and after repair)."""
+    global _replica_down_until
+    _replica_down_until = 0.0
+
+
+def _user_write_lsn(request: HttpRequest | None) -> str | None:
+    session = getattr(request, "session", None) if request is not None else None
+    return session.get(SESSION_WRITE_LSN) if session is not None else None
+
+
+def decide(request: HttpRequest | None = None) -> str:
+    """Where the reads of a report for ``request`` (None: a command) go."""
+    if not replica_configured():
+        return PRIMARY
+    write_lsn = _user_write_lsn(request)
+    state = replica_state()
+    alias = choose_read_alias(
+        configured=True,
+        state=state,
+        user_write_lsn=write_lsn,
+        max_lag_seconds=settings.REPLICA_MAX_LAG_SECONDS,
+    )
+    if write_lsn and state is not None and alias == REPLICA:
+        # The replica has this user's changes: stop checking for them.
+        del request.session[SESSION_WRITE_LSN]
+    return alias
+
+
+@contextmanager
+def replica_reads(request: HttpRequest | None = None) -> Iterator[str]:
+    """Read case data from the replica inside the block when :func:`decide`
+    allows; yields the alias chosen."""
+    alias = decide(request)
+    token = _read_from.set(alias)
+    try:
+        yield alias
+    finally:
+        _read_from.reset(token)
+
+
+def reads_from_replica(func: F) -> F:
+    """Decorate a report view (request first) or a command's ``handle``:
+    its reads go to the replica when one is configured and allowed."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        request = next((a for a in args if isinstance(a, HttpRequest)), None)
+        with replica_reads(request):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------
+# Read-your-writes
+# ---------------------------------------------------------------------------
+
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE")
+
+
+class ReadYourWritesMiddleware:
+    """After a request that wrote to the primary, keep the primary's WAL
+    position in the user's session, so that their reports read the primary
+    until the replica has replayed it. Placed after SessionMiddleware."""
+
+    def __init__(self, get_response):
+        if not replica_configured():
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return self.get_response(request)
+        wrote = []
+
+        def spot_writes(execute, sql, params, many, context):
+            if not wrote and sql.lstrip()[:8].upper().startswith(_WRITE_VERBS):
+                wrote.append(True)
+            return execute(sql, params, many, context)
+
+        with connections[PRIMARY].execute_wrapper(spot_writes):
+            response = self.get_response(request)
+        if wrote and hasattr(request, "session"):
+            request.session[SESSION_WRITE_LSN] = primary_lsn()
+        return response
+
+
+def primary_lsn() -> str:
+    """The primary's current WAL position: every commit so far is before it."""
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return cursor.fetchone()[0]

@@ -1,0 +1,494 @@
+"""Reports for the Safeguarding Adults Board, beyond the SAC return.
+
+Six reports for a financial year, each counted with aggregate queries over
+the records the user may see (``msp.access.visible`` first, then the team a
+safeguarding lead chose), so the number of queries is the same however many
+records there are. The definitions are written on the page and in decision
+0029; in short:
+
+* Concerns are those received in the year (``received_on``), except those
+  decided as "no enquiry: withdrawn or a duplicate" (never counted twice).
+* By referral source: the concern's referrer type ("Not recorded" if blank).
+* By provider: concerns whose risks (on the concern or its enquiry, not
+  withdrawn) name an organisation as the source of risk; a concern naming
+  two organisations counts once for each; the top :data:`TOP_PROVIDERS`,
+  then every other organisation together (each concern once).
+* Conversion: the decision on each concern received in the year: section 42
+  enquiry, other enquiry, no enquiry, or not decided yet.
+* Repeat concerns: adults with two or more concerns received in the year,
+  and concerns received in the year about an adult who had another concern
+  received in the 365 days before the day it was received (not the same
+  day), among the concerns the user may see.
+* Requests to partners (caused enquiries, s42(2)) due in the year: answered
+  on or before the due date, answered late, closed without a response, or
+  still outstanding (counted as they are today).
+* Shares of information made or received in the year (``shared_on``), not
+  withdrawn, by the plain-words lawful basis and direction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from enquiries.models import CausedEnquiry, Concern, InformationShare, Risk
+from msp.access import scope_key, visible
+from outcomes import sac_spec
+
+TOP_PROVIDERS = 10
+REPEAT_DAYS = 365
+NOT_RECORDED = "Not recorded"
+
+Decision = Concern.Decision
+Basis = InformationShare.LawfulBasis
+Direction = InformationShare.Direction
+
+SECTIONS: OrderedDict[str, str] = OrderedDict(
+    (
+        ("referral_source", "Concerns by referral source"),
+        ("provider", "Concerns by provider"),
+        ("conversion", "Concerns that led to an enquiry"),
+        ("repeat", "Repeat concerns"),
+        ("partner_requests", "Requests to partners answered on time"),
+        ("shares", "Information shared, by lawful basis"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """A financial year and, for a safeguarding lead, perhaps one team."""
+
+    year: str
+    team_id: int | None = None
+    team_name: str = ""
+    query: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def start(self) -> datetime.date:
+        return sac_spec.financial_year_bounds(self.year)[0]
+
+    @property
+    def end(self) -> datetime.date:
+        return sac_spec.financial_year_bounds(self.year)[1]
+
+    @property
+    def description(self) -> str:
+        text = f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+        return f"{text}, {self.team_name}" if self.team_name else text
+
+
+# ---------------------------------------------------------------------------
+# The records counted
+# ---------------------------------------------------------------------------
+
+
+def counted_concerns(user) -> QuerySet[Concern]:
+    """Every concern the user may see, less withdrawn ones and duplicates."""
+    return visible(user, Concern.objects.all()).exclude(
+        decision=Decision.NO_ENQUIRY,
+        other_pathway=Concern.OtherPathway.WITHDRAWN,
+    )
+
+
+def year_concerns(user, filters: BoardFilter) -> QuerySet[Concern]:
+    concerns = counted_concerns(user).filter(
+        received_on__range=(filters.start, filters.end)
+    )
+    if filters.team_id:
+        concerns = concerns.filter(team_id=filters.team_id)
+    return concerns
+
+
+def _percent(count: int, total: int) -> float | None:
+    return round(100 * count / total, 1) if total else None
+
+
+def _row(label: str, count: int, total: int, **extra) -> dict:
+    return {"label": label, "count": count, "percent": _percent(count, total), **extra}
+
+
+# ---------------------------------------------------------------------------
+# The reports
+# ---------------------------------------------------------------------------
+
+
+def source_and_decision(concerns: QuerySet[Concern]) -> dict[tuple[str, str], int]:
+    """The concerns counted by referrer type and decision: one grouped query
+    for both the referral-source and the conversion reports."""
+    return {
+        (source, decision): n
+        for source, decision, n in concerns.values("referrer_type", "decision")
+        .annotate(n=Count("pk"))
+        .values_list("referrer_type", "decision", "n")
+        .order_by()
+    }
+
+
+def _totals(grouped: dict[tuple[str, str], int], position: int) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for key, n in grouped.items():
+        totals[key[position]] = totals.get(key[position], 0) + n
+    return totals
+
+
+def by_referral_source(grouped: dict[tuple[str, str], int]) -> dict:
+    counts = _totals(grouped, 0)
+    total = sum(counts.values())
+    rows = [
+        _row(label, counts.get(value, 0), total)
+        for value, label in Concern.ReferrerType.choices
+    ]
+    rows.append(_row(NOT_RECORDED, counts.get("", 0), total))
+    return {"rows": rows, "total": total}
+
+
+def by_provider(
+    concerns: QuerySet[Concern], top: int = TOP_PROVIDERS, total: int | None = None
+) -> dict:
+    risks = Risk.objects.filter(
+        concern__in=concerns.values("pk"),
+        is_withdrawn=False,
+        source_organisation__isnull=False,
+    )
+    per_organisation = list(
+        risks.values("source_organisation", "source_organisation__name")
+        .annotate(n=Count("concern", distinct=True))
+        .order_by("-n", "source_organisation__name", "source_organisation")
+    )
+    total = concerns.count() if total is None else total
+    shown = per_organisation[:top]
+    rows = [_row(line["source_organisation__name"], line["n"], total) for line in shown]
+    # Concerns naming any organisation, and any but those shown: one query.
+    outside = ~Q(
+        source_organisation__in=[line["source_organisation"] for line in shown]
+    )
+    named = risks.aggregate(
+        all=Count("concern", distinct=True),
+        others=Count("concern", distinct=True, filter=outside),
+    )
+    others = named["others"]
+    named = named["all"]
+    if len(per_organisation) > top:
+        rows.append(
+            _row(
+                f"Other organisations ({len(per_organisation) - top})",
+                others,
+                total,
+                other=True,
+            )
+        )
+    return {
+        "rows": rows,
+        "total": total,
+        "named": named,
+        "not_named": total - named,
+        "organisations": len(per_organisation),
+    }
+
+
+def conversion(grouped: dict[tuple[str, str], int]) -> dict:
+    counts = _totals(grouped, 1)
+    total = sum(counts.values())
+    s42 = counts.get(Decision.SECTION_42, 0)
+    other = counts.get(Decision.OTHER_ENQUIRY, 0)
+    none = counts.get(Decision.NO_ENQUIRY, 0)
+    undecided = counts.get("", 0)
+    decided = s42 + other + none
+    rows = [
+        _row("Section 42 enquiry", s42, total),
+        _row("Other safeguarding enquiry", other, total),
+        _row("No safeguarding enquiry", none, total),
+        _row("Not decided yet", undecided, total),
+    ]
+    return {
+        "rows": rows,
+        "total": total,
+        "decided": decided,
+        "s42_rate": _percent(s42, decided),
+        "enquiry_rate": _percent(s42 + other, decided),
+    }
+
+
+def repeats(user, concerns: QuerySet[Concern]) -> dict:
+    per_adult = (
+        concerns.values("person").annotate(n=Count("pk")).filter(n__gte=2).order_by()
+    )
+    several = per_adult.aggregate(adults=Count("person"), concerns=Sum("n"))
+    earlier = counted_concerns(user).filter(
+        person=OuterRef("person"),
+        received_on__lt=OuterRef("received_on"),
+        received_on__gte=OuterRef("received_on") - datetime.timedelta(REPEAT_DAYS),
+    )
+    counts = concerns.aggregate(
+        total=Count("pk"),
+        adults=Count("person", distinct=True),
+        repeat=Count("pk", filter=Q(Exists(earlier))),
+    )
+    total, adults, repeat = counts["total"], counts["adults"], counts["repeat"]
+    return {
+        "adults": adults,
+        "total": total,
+        "rows": [
+            _row(
+                "Adults with 2 or more concerns in the year",
+                several["adults"] or 0,
+                adults,
+                of="adults",
+            ),
+            _row(
+                "Concerns about those adults",
+                several["concerns"] or 0,
+                total,
+                of="concerns",
+            ),
+            _row(
+                "Concerns about an adult with another concern in the "
+                f"{REPEAT_DAYS} days before",
+                repeat,
+                total,
+                of="concerns",
+            ),
+        ],
+    }
+
+
+def partner_requests(user, filters: BoardFilter, today: datetime.date) -> dict:
+    requests = visible(user, CausedEnquiry.objects.all()).filter(
+        due_on__range=(filters.start, filters.end)
+    )
+    if filters.team_id:
+        requests = requests.filter(enquiry__team_id=filters.team_id)
+    answered = Q(report_received_on__isnull=False)
+    outstanding = Q(report_received_on__isnull=True, closed_on__isnull=True)
+    counts = requests.aggregate(
+        total=Count("pk"),
+        on_time=Count("pk", filter=answered & Q(report_received_on__lte=F("due_on"))),
+        late=Count("pk", filter=answered & Q(report_received_on__gt=F("due_on"))),
+        closed=Count(
+            "pk", filter=Q(report_received_on__isnull=True, closed_on__isnull=False)
+        ),
+        overdue=Count("pk", filter=outstanding & Q(due_on__lt=today)),
+        waiting=Count("pk", filter=outstanding & Q(due_on__gte=today)),
+    )
+    total = counts["total"]
+    return {
+        "total": total,
+        "answered": counts["on_time"] + counts["late"],
+        "on_time_rate": _percent(counts["on_time"], counts["on_time"] + counts["late"]),
+        "rows": [
+            _row("Answered by the due date", counts["on_time"], total),
+            _row("Answered after the due date", counts["late"], total),
+            _row("Closed without a response", counts["closed"], total),
+            _row("Outstanding, past the due date", counts["overdue"], total),
+            _row("Outstanding, not yet due", counts["waiting"], total),
+        ],
+    }
+
+
+def shares(user, filters: BoardFilter) -> dict:
+    logged = visible(user, InformationShare.objects.all()).filter(
+        shared_on__range=(filters.start, filters.end), withdrawn_at__isnull=True
+    )
+    if filters.team_id:
+        logged = logged.filter(
+            Q(concern__team_id=filters.team_id) | Q(enquiry__team_id=filters.team_id)
+        )
+    counts = {
+        (basis, direction): n
+        for basis, direction, n in logged.values("lawful_basis", "direction")
+        .annotate(n=Count("pk"))
+        .values_list("lawful_basis", "direction", "n")
+        .order_by()
+    }
+    total = sum(counts.values())
+    rows = []
+    for value, label in Basis.choices:
+        out = counts.get((value, Direction.OUT), 0)
+        received = counts.get((value, Direction.IN), 0)
+        rows.append(
+            {
+                **_row(label, out + received, total),
+                "out": out,
+                "in": received,
+            }
+        )
+    return {
+        "rows": rows,
+        "total": total,
+        "out": sum(row["out"] for row in rows),
+        "in": sum(row["in"] for row in rows),
+    }
+
+
+def board_reports(user, filters: BoardFilter) -> dict:
+    """Every board report for the year. A fixed number of queries."""
+    concerns = year_concerns(user, filters)
+    today = timezone.localdate()
+    repeat = repeats(user, concerns)
+    grouped = source_and_decision(concerns)
+    return {
+        "referral_source": by_referral_source(grouped),
+        "provider": by_provider(concerns, total=repeat["total"]),
+        "conversion": conversion(grouped),
+        "repeat": repeat,
+        "partner_requests": partner_requests(user, filters, today),
+        "shares": shares(user, filters),
+        "today": today,
+    }
+
+
+def cached_board_reports(user, filters: BoardFilter) -> dict:
+    """:func:`board_reports` kept like the dashboard's figures (per scope of
+    access, filters and day; dropped as soon as a counted record changes;
+    ten minutes at most). Downloads always count afresh."""
+    from outcomes.sac import kept_until_changed
+
+    def count() -> dict:
+        return {**board_reports(user, filters), "counted_at": timezone.now()}
+
+    parts = (
+        "board",
+        scope_key(user),
+        filters.year,
+        filters.team_id,
+        timezone.localdate(),
+    )
+    return kept_until_changed(parts, count)
+
+
+# ---------------------------------------------------------------------------
+# Tables for the CSV and the workbook
+# ---------------------------------------------------------------------------
+
+
+def table(section: str, data: dict) -> tuple[list[str], list[list]]:
+    """One report as a header and rows of plain values (CSV, Excel)."""
+    report = data[section]
+
+    def pct(value):
+        return "" if value is None else value
+
+    if section == "shares":
+        header = ["Lawful basis", "Shared by us", "Received by us", "Total", "Percent"]
+        rows = [
+            [r["label"], r["out"], r["in"], r["count"], pct(r["percent"])]
+            for r in report["rows"]
+        ]
+        rows.append(["All shares", report["out"], report["in"], report["total"], ""])
+        return header, rows
+    if section == "repeat":
+        header = ["Figure", "Count", "Out of", "Percent"]
+        rows = [
+            [
+                r["label"],
+                r["count"],
+                report["adults"] if r["of"] == "adults" else report["total"],
+                pct(r["percent"]),
+            ]
+            for r in report["rows"]
+        ]
+        return header, rows
+    first = {
+        "referral_source": "Referral source",
+        "provider": "Organisation named as source of risk",
+        "conversion": "Decision on the concern",
+        "partner_requests": "Request to a partner, due in the year",
+    }[section]
+    header = [first, "Count", "Percent"]
+    rows = [[r["label"], r["count"], pct(r["percent"])] for r in report["rows"]]
+    if section == "provider":
+        rows.append(
+            [
+                "No organisation named",
+                report["not_named"],
+                pct(_percent(report["not_named"], report["total"])),
+            ]
+        )
+    totals = {
+        "referral_source": "All concerns received",
+        "provider": "All concerns received",
+        "conversion": "All concerns received",
+        "partner_requests": "All requests due",
+    }
+    rows.append([totals[section], report["total"], ""])
+    return header, rows
+
+
+def plain_text(cell):
+    """Text a spreadsheet would run as a formula is written as plain text."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+def workbook_bytes(data: dict, filters: BoardFilter) -> bytes:
+    """The annual pack: one sheet per report, with its definition."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    book = Workbook()
+    book.remove(book.active)
+    for key, title in SECTIONS.items():
+        sheet = book.create_sheet(title[:31])
+        sheet.append([f"{title}: {filters.description}"])
+        sheet["A1"].font = bold
+        sheet.append([DEFINITIONS[key]])
+        sheet.append([])
+        header, rows = table(key, data)
+        sheet.append(header)
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        for line in rows:
+            sheet.append([None if cell == "" else plain_text(cell) for cell in line])
+        sheet.column_dimensions["A"].width = 60
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+DEFINITIONS: dict[str, str] = {
+    "referral_source": (
+        "Concerns received in the year, by who raised them (the referrer type "
+        "recorded on the concern). Concerns decided as withdrawn or a "
+        "duplicate are not counted."
+    ),
+    "provider": (
+        "Concerns received in the year whose risks (on the concern or its "
+        "enquiry, not withdrawn) name an organisation as the source of risk. "
+        "A concern naming two organisations counts once for each; 'Other "
+        f"organisations' counts each concern once. The top {TOP_PROVIDERS} "
+        "organisations are shown by name."
+    ),
+    "conversion": (
+        "Concerns received in the year, by the decision made on them (as it "
+        "stands today): a section 42 enquiry, another safeguarding enquiry, no "
+        "enquiry, or not decided yet. The conversion rate is enquiries as a "
+        "share of the concerns decided."
+    ),
+    "repeat": (
+        "Adults with two or more concerns received in the year; and concerns "
+        "received in the year about an adult who had another concern received "
+        f"in the {REPEAT_DAYS} days before it (not on the same day), which "
+        "may be in the previous year. Only concerns you may see are counted, "
+        "withdrawn and duplicate concerns never."
+    ),
+    "partner_requests": (
+        "Requests to partners to make enquiries (Care Act s42(2)) whose due "
+        "date is in the year, as they stand today: answered on or before the "
+        "due date, answered after it, closed without a response, or still "
+        "outstanding."
+    ),
+    "shares": (
+        "Information shared with, or received from, other organisations in "
+        "the year (the date it was shared), by the lawful basis recorded. "
+        "Withdrawn entries are not counted."
+    ),
+}

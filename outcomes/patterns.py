@@ -1,0 +1,47 @@
+"""Pattern figures for the dashboard: how many flags, how many acknowledged,
+how many led to an enquiry (issue 19). Counted over the flags the user may
+see (``enquiries.selectors.patterns.flags_for``), in one query, and kept like
+the dashboard's other figures until a counted record changes (every change
+to a flag comes with an audit line, which the data version includes)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from enquiries.models import Concern, PatternFlagRecord, PatternRule
+from enquiries.selectors.patterns import flags_for
+from msp.access import scope_key
+
+ENQUIRY_DECISIONS = [Concern.Decision.SECTION_42, Concern.Decision.OTHER_ENQUIRY]
+
+
+def pattern_figures(user) -> dict:
+    led = PatternFlagRecord.objects.filter(
+        flag=OuterRef("pk"), concern__decision__in=ENQUIRY_DECISIONS
+    )
+    flags = flags_for(user).alias(led=Exists(led))
+    rows = flags.values("kind").annotate(
+        total=Count("pk"),
+        acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+        led_to_enquiry=Count("pk", filter=Q(led=True)),
+    )
+    by_kind = {row["kind"]: row for row in rows.order_by("kind")}
+    kinds = []
+    totals = {"total": 0, "acknowledged": 0, "led_to_enquiry": 0}
+    for kind, label in PatternRule.Kind.choices:
+        row = by_kind.get(kind, {})
+        figures = {name: row.get(name, 0) for name in totals}
+        for name in totals:
+            totals[name] += figures[name]
+        kinds.append({"kind": kind, "label": label, **figures})
+    return {"kinds": kinds, **totals}
+
+
+def cached_pattern_figures(user) -> dict:
+    """:func:`pattern_figures`, kept per scope of access while nothing
+    counted changes (``outcomes.sac.kept_until_changed``)."""
+    from outcomes.sac import kept_until_changed
+
+    return kept_until_changed(
+        ("patterns", scope_key(user)), lambda: pattern_figures(user)
+    )

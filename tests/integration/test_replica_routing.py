@@ -1,0 +1,182 @@
+"""Reports read a real streaming replica; what a user changed reads the primary
+(decision 0018).
+
+Runs only with ``DATABASE_REPLICA_URL`` set to a standby of the test
+database's cluster (``scripts/replica.sh``; .ci/run does both). The replica's
+replay is paused to make it lag on purpose.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from enquiries.factories import EnquiryFactory, PersonFactory
+from msp import db_routing
+from msp.db_routing import PRIMARY, REPLICA, SESSION_WRITE_LSN
+
+pytestmark = [
+    pytest.mark.skipif(
+        REPLICA not in settings.DATABASES,
+        reason="needs a streaming replica: set DATABASE_REPLICA_URL "
+        "(scripts/replica.sh makes one on port 5433)",
+    ),
+    pytest.mark.django_db(transaction=True, databases=[PRIMARY, REPLICA]),
+]
+
+YEAR = "2024-25"
+CSV = reverse("outcomes:sac_download_csv")
+PAGE = reverse("outcomes:sac_return")
+
+
+def _one(alias: str, sql: str, params=()):
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def wait_for_replica() -> None:
+    """Until the replica has replayed everything committed so far."""
+    target = _one(PRIMARY, "SELECT pg_current_wal_lsn()::text")
+    for _ in range(200):
+        if _one(REPLICA, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the replica did not catch up within 10 seconds")
+
+
+@contextmanager
+def replay_paused():
+    """The replica stops replaying (it lags) until the block ends."""
+    _one(REPLICA, "SELECT pg_wal_replay_pause()::text")
+    try:
+        for _ in range(100):
+            if _one(REPLICA, "SELECT pg_get_wal_replay_pause_state()") == "paused":
+                break
+            time.sleep(0.05)
+        yield
+    finally:
+        _one(REPLICA, "SELECT pg_wal_replay_resume()::text")
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    db_routing.forget_replica_down()
+    yield
+    _one(REPLICA, "SELECT pg_wal_replay_resume()::text")
+
+
+def _concluded(team):
+    return EnquiryFactory(
+        concluded=True,
+        concern__person__team=team,
+        concern__person__date_of_birth=datetime.date(1950, 1, 1),
+        concern__received_on=datetime.date(2024, 5, 1),
+        started_on=datetime.date(2024, 5, 2),
+        concluded_on=datetime.date(2024, 8, 1),
+    )
+
+
+def _reads_enquiries(context: CaptureQueriesContext) -> bool:
+    return any('"enquiries_enquiry"' in q["sql"] for q in context.captured_queries)
+
+
+def test_the_replica_is_a_standby_of_the_same_database():
+    assert _one(REPLICA, "SELECT pg_is_in_recovery()") is True
+    assert _one(PRIMARY, "SELECT pg_is_in_recovery()") is False
+    assert _one(REPLICA, "SELECT current_database()") == _one(
+        PRIMARY, "SELECT current_database()"
+    )
+
+
+def test_reports_read_the_replica_and_case_pages_the_primary(client, lead, team):
+    enquiry = _concluded(team)
+    wait_for_replica()
+    client.force_login(lead)
+    with (
+        CaptureQueriesContext(connections[REPLICA]) as on_replica,
+        CaptureQueriesContext(connections[PRIMARY]) as on_primary,
+    ):
+        response = client.get(CSV, {"year": YEAR})
+    assert response.status_code == 200
+    assert _reads_enquiries(on_replica)
+    assert not _reads_enquiries(on_primary)
+    # The download's audit line is written to the primary.
+    assert any("INSERT" in q["sql"] for q in on_primary.captured_queries)
+
+    with (
+        CaptureQueriesContext(connections[REPLICA]) as on_replica,
+        CaptureQueriesContext(connections[PRIMARY]) as on_primary,
+    ):
+        response = client.get(enquiry.get_absolute_url())
+    assert response.status_code == 200
+    assert on_replica.captured_queries == []
+    assert _reads_enquiries(on_primary)
+
+
+def test_a_user_sees_their_own_change_before_the_replica_has_it(
+    client, manager, lead, team
+):
+    _concluded(team)
+    wait_for_replica()
+    other = client.__class__()
+    other.force_login(lead)
+    client.force_login(manager)
+    before = other.get(CSV, {"year": YEAR}).content
+    assert client.get(CSV, {"year": YEAR}).content == before
+
+    with replay_paused():
+        response = client.post(
+            reverse("outcomes:sar_add"),
+            {
+                "title": "Review of Mr A",
+                "commissioned_on": "2024-01-10",
+                "completed_on": "2024-11-01",
+            },
+        )
+        assert response.status_code == 302
+        assert SESSION_WRITE_LSN in client.session
+        # The manager who added the review counts it at once (primary)...
+        mine = client.get(CSV, {"year": YEAR}).content
+        assert mine != before
+        page = client.get(PAGE, {"year": YEAR}).content.decode()
+        # ...while a colleague still reads the lagging replica.
+        assert other.get(CSV, {"year": YEAR}).content == before
+        assert other.get(PAGE, {"year": YEAR}).content.decode() != page
+
+    wait_for_replica()
+    assert other.get(CSV, {"year": YEAR}).content == mine
+    # The kept figures of the page change with the replica, not before.
+    assert _sg5(other.get(PAGE, {"year": YEAR}).content.decode()) == _sg5(page)
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        assert client.get(CSV, {"year": YEAR}).content == mine
+    assert _reads_enquiries(on_replica)
+    assert SESSION_WRITE_LSN not in client.session
+
+
+def _sg5(html: str) -> str:
+    return html.split('id="table-SG5a"')[1].split("</table>")[0]
+
+
+def test_commands_read_the_replica(team):
+    PersonFactory(team=team, family_name="Alreadythere")
+    wait_for_replica()
+    with replay_paused():
+        PersonFactory(team=team, family_name="Notreplayed")
+        output = io.StringIO()
+        call_command("export_cases", stdout=output, stderr=io.StringIO())
+        assert "Alreadythere" in output.getvalue()
+        assert "Notreplayed" not in output.getvalue()
+    wait_for_replica()
+    output = io.StringIO()
+    call_command("export_cases", stdout=output, stderr=io.StringIO())
+    assert "Notreplayed" in output.getvalue()
