@@ -14,7 +14,11 @@ def service(request):
 
 class _UnreadCount:
     """The header's count of unread notifications, counted only if a page
-    shows it (one query, at most once per page)."""
+    shows it (one query, at most once per page). Counted up to 100 and shown
+    as "99+" beyond 99: the header needs no exact figure, and counting a
+    long unread backlog on every page would cost more as it grew."""
+
+    SHOWN_UP_TO = 99
 
     def __init__(self, user):
         self._user = user
@@ -24,11 +28,12 @@ class _UnreadCount:
         if self._value is None:
             from msp.notifications import unread_count
 
-            self._value = unread_count(self._user)
+            self._value = unread_count(self._user, up_to=self.SHOWN_UP_TO + 1)
         return self._value
 
     def __str__(self) -> str:
-        return str(int(self))
+        value = int(self)
+        return f"{self.SHOWN_UP_TO}+" if value > self.SHOWN_UP_TO else str(value)
 
     def __bool__(self) -> bool:
         return int(self) > 0

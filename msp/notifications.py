@@ -277,9 +277,14 @@ def visible_notifications(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).filter(_still_visible(user))
 
 
-def unread_count(user: User) -> int:
-    """Unread notifications ``user`` may see: one query."""
-    return visible_notifications(user).filter(read_at__isnull=True).count()
+def unread_count(user: User, *, up_to: int | None = None) -> int:
+    """Unread notifications ``user`` may see: one query. With ``up_to``, the
+    count stops there (the header shows "99+"), so its cost does not grow
+    with a backlog nobody has read."""
+    unread = visible_notifications(user).filter(read_at__isnull=True)
+    if up_to is not None:
+        unread = unread.values("pk")[:up_to]
+    return unread.count()
 
 
 @dataclass

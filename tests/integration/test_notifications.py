@@ -162,6 +162,20 @@ def test_header_count_costs_one_query(practitioner, django_assert_num_queries, r
         audit.reset_current_request(token)
 
 
+def test_header_shows_99_plus_for_a_long_backlog(practitioner, rf):
+    follow_up = _follow_up(practitioner.teams.get())
+    for n in range(101):
+        notifications.notify(
+            [practitioner], KIND, follow_up, DUE + datetime.timedelta(days=n)
+        )
+    user = User.objects.get(pk=practitioner.pk)
+    assert notifications.unread_count(user) == 101
+    assert str(_UnreadCount(user)) == "99+"
+    two = Notification.objects.filter(recipient=user).values_list("pk", flat=True)[:2]
+    Notification.objects.filter(pk__in=list(two)).update(read_at=timezone.now())
+    assert str(_UnreadCount(user)) == "99"
+
+
 def test_public_and_signed_out_pages_have_no_count(client):
     page = client.get(reverse("login")).content.decode()
     assert "notifications-link" not in page
