@@ -1592,7 +1592,7 @@ def _agencies_of(field: str, pks: list[int], everything: bool = False) -> dict:
     enquiry: no enquiry named) or enquiries, as interchange items; withdrawn
     entries only with ``everything``."""
     found: dict[int, list] = defaultdict(list)
-    on_case: dict[str, Any] = {f"{field}_id__in": pks}
+    on_case: dict[str, Any] = {f"{field}_id__any_of": pks}
     if field == "concern":
         on_case["enquiry__isnull"] = True
     if not everything:
@@ -1629,7 +1629,7 @@ REQUEST_VALUES = [
 def _requests_of(pks: list[int]) -> dict[int, list]:
     found: dict[int, list] = defaultdict(list)
     for row in (
-        CausedEnquiry.objects.filter(enquiry_id__in=pks)
+        CausedEnquiry.objects.filter(enquiry_id__any_of=pks)
         .order_by("pk")
         .values(*REQUEST_VALUES)
     ):
@@ -2113,7 +2113,7 @@ class _Writer:
         current_outcomes: dict[int, Counter] = defaultdict(Counter)
         if old_pks:
             for row in Risk.objects.filter(
-                enquiry_id__in=old_pks, is_withdrawn=False
+                enquiry_id__any_of=old_pks, is_withdrawn=False
             ).values(
                 "enquiry_id",
                 "risk_type",
@@ -2140,8 +2140,11 @@ class _Writer:
             for row in (
                 DesiredOutcome.objects.exclude(status=DesiredOutcome.Status.WITHDRAWN)
                 .filter(
-                    Q(enquiry_id__in=old_pks)
-                    | Q(enquiry__isnull=True, concern_id__in=list(enquiry_of_concern))
+                    Q(enquiry_id__any_of=old_pks)
+                    | Q(
+                        enquiry__isnull=True,
+                        concern_id__any_of=list(enquiry_of_concern),
+                    )
                 )
                 .values(
                     "enquiry_id",
@@ -2285,7 +2288,7 @@ class _Writer:
                 )
         if withdraw_risks:
             Risk.objects.filter(
-                enquiry_id__in=withdraw_risks, is_withdrawn=False
+                enquiry_id__any_of=withdraw_risks, is_withdrawn=False
             ).update(is_withdrawn=True)
         if withdraw_outcomes:
             withdrawn = set(withdraw_outcomes)
@@ -2293,8 +2296,8 @@ class _Writer:
             DesiredOutcome.objects.exclude(
                 status=DesiredOutcome.Status.WITHDRAWN
             ).filter(
-                Q(enquiry_id__in=withdraw_outcomes)
-                | Q(enquiry__isnull=True, concern_id__in=concern_ids)
+                Q(enquiry_id__any_of=withdraw_outcomes)
+                | Q(enquiry__isnull=True, concern_id__any_of=concern_ids)
             ).update(status=DesiredOutcome.Status.WITHDRAWN)
         self._insert(Risk, new_risks)
         self._insert(DesiredOutcome, new_outcomes)
@@ -2771,7 +2774,7 @@ class _Writer:
         pks = [by_ref[r["ref"]].pk for r in wanted]
         current: dict[tuple, list] = defaultdict(list)
         for request in (
-            CausedEnquiry.objects.filter(enquiry_id__in=pks)
+            CausedEnquiry.objects.filter(enquiry_id__any_of=pks)
             .select_related("organisation")
             .order_by("pk")
         ):
@@ -2881,7 +2884,7 @@ class _Writer:
         people = {concerns[r["concern"]]["person_id"] for r in wanted}
         found: dict[tuple, list] = defaultdict(list)
         for row in (
-            ConsentDecision.objects.filter(person_id__in=people)
+            ConsentDecision.objects.filter(person_id__any_of=people)
             .order_by("pk")
             .values("pk", "person_id", "question", "decided_on", "recorded_at")
         ):
@@ -3267,7 +3270,7 @@ def _meetings_of(enquiry_pks: list[int]) -> dict[tuple, int]:
     """(enquiry pk, kind, day) -> the first such meeting of these enquiries."""
     found: dict[tuple, int] = {}
     for row in (
-        Meeting.objects.filter(enquiry_id__in=enquiry_pks)
+        Meeting.objects.filter(enquiry_id__any_of=enquiry_pks)
         .order_by("pk")
         .values_list("enquiry_id", "kind", "held_on", "pk")
     ):
@@ -3412,7 +3415,7 @@ def _voice_of(field: str, pks: list[int]) -> tuple[dict, dict]:
     enquiries: two maps of pk -> list of interchange items."""
     views: dict[int, list] = defaultdict(list)
     consents: dict[int, list] = defaultdict(list)
-    on_case = {f"{field}_id__in": pks}
+    on_case = {f"{field}_id__any_of": pks}
     if field == "concern":
         on_case["enquiry__isnull"] = True
     every = {
@@ -3664,7 +3667,7 @@ def _export_enquiries(stream: IO[str], counts: Counter) -> None:
         pks = [row["pk"] for row in rows]
         risks: dict[int, list] = defaultdict(list)
         for risk in (
-            Risk.objects.filter(enquiry_id__in=pks, is_withdrawn=False)
+            Risk.objects.filter(enquiry_id__any_of=pks, is_withdrawn=False)
             .order_by("pk")
             .values(
                 "enquiry_id",
@@ -3697,8 +3700,8 @@ def _export_enquiries(stream: IO[str], counts: Counter) -> None:
         for outcome in (
             DesiredOutcome.objects.exclude(status=DesiredOutcome.Status.WITHDRAWN)
             .filter(
-                Q(enquiry_id__in=pks)
-                | Q(enquiry__isnull=True, concern_id__in=concern_ids)
+                Q(enquiry_id__any_of=pks)
+                | Q(enquiry__isnull=True, concern_id__any_of=concern_ids)
             )
             .order_by("pk")
             .values(
@@ -3782,7 +3785,7 @@ def _export_reviews(stream: IO[str], counts: Counter) -> None:
         history = _history_of("sar", [r["pk"] for r in rows])
         individuals: dict[int, list] = defaultdict(list)
         for row in (
-            SarIndividual.objects.filter(review_id__in=[r["pk"] for r in rows])
+            SarIndividual.objects.filter(review_id__any_of=[r["pk"] for r in rows])
             .order_by("pk")
             .values("review_id", "person__source_ref", "person__reference", "died")
         ):
@@ -3843,7 +3846,7 @@ def _export_organisational(stream: IO[str], counts: Counter) -> None:
         history = _history_of("organisational_enquiry", pks)
         links: dict[int, list] = defaultdict(list)
         for row in (
-            Enquiry.objects.filter(organisational_enquiry_id__in=pks)
+            Enquiry.objects.filter(organisational_enquiry_id__any_of=pks)
             .order_by("pk")
             .values("organisational_enquiry_id", "source_ref", "reference")
         ):

@@ -85,7 +85,7 @@ class ListSpec:
     def exported(self, pks: list[int]) -> dict[int, list[dict]]:
         """Parent pk -> its items, as the file writes them, in entry order."""
         parent = self.parent_id
-        rows = self.model.objects.filter(**{f"{parent}__in": pks})
+        rows = self.model.objects.filter(**{f"{parent}__any_of": pks})
         if self.without_enquiry:
             rows = rows.filter(enquiry__isnull=True)
         if self.fixed:

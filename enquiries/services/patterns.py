@@ -171,6 +171,14 @@ def check_subject(
     members = pattern_around(rule, rows, day)
     if not members:
         return None
+    return _record_flag(rule, subject_id, field, members, user=user)
+
+
+def _record_flag(
+    rule: PatternRule, subject_id, field: str, members: list[Row], *, user=None
+) -> PatternFlag:
+    """Raise the flag for ``members`` (a pattern of one subject), or grow
+    the open flag for the same subject whose dates overlap."""
     first, last = members[0].received_on, members[-1].received_on
     subject = _subject_fields(rule.kind, subject_id, field)
     if rule.kind == Kind.ALLEGED_SOURCE:
@@ -282,22 +290,115 @@ def check_all(
 ) -> int:
     """Check every concern received since ``since`` (default: within the
     longest window) against ``rules`` (default: every active rule). For a
-    rule that changed; safe to run again (flags grow, never duplicate).
-    Returns the number of concerns checked."""
+    rule that changed, and after an import or a bulk load; safe to run again
+    (flags grow, never duplicate). Returns the number of concerns checked.
+
+    The same flags as :func:`check_concern` on each of those concerns in
+    turn, worked out subject by subject instead: one query per kind of rule
+    streams every subject's concerns from a window before ``since``, and a
+    subject with fewer concerns (or adults) than the threshold costs nothing
+    more. Only the subjects with a pattern are written.
+    """
     rules = active_rules() if rules is None else rules
     if not rules:
         return 0
     if since is None:
         longest = max(rule.window_months for rule in rules)
         since = add_months(timezone.localdate(), -longest)
-    checked = 0
-    concerns = counted_concerns().filter(received_on__gte=since).order_by("pk")
-    for concern in concerns.only("pk", "person_id", "received_on").iterator(
-        chunk_size=500
-    ):
-        check_concern(concern, rules=rules)
-        checked += 1
-    return checked
+    for rule in rules:
+        lo = add_months(since, -rule.window_months)
+        for field, subject_id, rows in _subjects_since(rule.kind, lo):
+            _check_subject_rows(rule, subject_id, field, rows, since)
+    return counted_concerns().filter(received_on__gte=since).count()
+
+
+def _check_subject_rows(
+    rule: PatternRule, subject_id, field: str, rows: list[Row], since
+) -> None:
+    """Every pattern around the days of ``rows`` from ``since`` on, for one
+    subject whose concerns (in date order) are ``rows``."""
+    if rule.kind == Kind.ALLEGED_SOURCE:
+        if len({r.person_id for r in rows}) < rule.threshold:
+            return
+    elif len(rows) < rule.threshold:
+        return
+    written: set[tuple[int, ...]] = set()
+    for day in sorted({r.received_on for r in rows if r.received_on >= since}):
+        members = pattern_around(rule, rows, day)
+        key = tuple(r.pk for r in members)
+        if members and key not in written:
+            written.add(key)
+            _record_flag(rule, subject_id, field, members)
+
+
+def _subjects_since(kind: str, lo: datetime.date):
+    """(field, subject, rows) for every subject of ``kind`` with a counted
+    concern received after ``lo``; rows in date order, each concern once."""
+    counted = counted_concerns().filter(received_on__gt=lo)
+    if kind == Kind.ADULT:
+        streams = [
+            (
+                "person_id",
+                counted.order_by("person_id").values_list(
+                    "person_id", "pk", "received_on", "person_id"
+                ),
+            )
+        ]
+    elif kind == Kind.ALLEGED_SOURCE:
+        cases = (
+            PipotCase.objects.filter(concern__in=counted)
+            .order_by()
+            .values_list(
+                "pk", "concern_id", "concern__received_on", "concern__person_id"
+            )
+        )
+        linked = (
+            PipotConcern.objects.filter(is_withdrawn=False, concern__in=counted)
+            .order_by()
+            .values_list(
+                "case_id", "concern_id", "concern__received_on", "concern__person_id"
+            )
+        )
+        streams = [
+            ("person_id", _risk_rows("source_relation__individual_id", counted)),
+            # PiPoT cases are few: sorted here rather than in a union's SQL.
+            ("pipot_case_id", sorted(cases.union(linked, all=True))),
+        ]
+    else:
+        column = (
+            "source_organisation_id" if kind == Kind.ORGANISATION else "place_postcode"
+        )
+        streams = [("person_id", _risk_rows(column, counted))]
+    for field, rows in streams:
+        if isinstance(rows, QuerySet):
+            rows = rows.iterator(chunk_size=2000)
+        # Rows come grouped by subject: each subject is worked out as soon
+        # as its last row has been read, so memory holds one subject.
+        current, by_pk = None, {}
+        for subject_id, pk, received_on, person_id in rows:
+            if subject_id != current:
+                if by_pk:
+                    yield field, current, _in_date_order(by_pk)
+                current, by_pk = subject_id, {}
+            by_pk[pk] = Row(pk, received_on, person_id)
+        if by_pk:
+            yield field, current, _in_date_order(by_pk)
+
+
+def _in_date_order(by_pk: dict[int, Row]) -> list[Row]:
+    return sorted(by_pk.values(), key=lambda r: (r.received_on, r.pk))
+
+
+def _risk_rows(column: str, counted: QuerySet[Concern]) -> QuerySet:
+    """(subject, concern, received, adult) from the concern-stage risks
+    naming a subject in ``column``, grouped by subject."""
+    return (
+        _alleged(**{f"{column}__isnull": False})
+        .exclude(**{column: ""} if column == "place_postcode" else {})
+        .filter(concern__in=counted)
+        .order_by(column)
+        .values_list(column, "concern_id", "concern__received_on", "concern__person_id")
+    )
 
 
 def recheck_changed_rules(today: datetime.date) -> list:
