@@ -7,6 +7,33 @@ from django.db import models
 from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
 
+_INTEGER_COLUMNS = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}
+
+
+def _plain_integers(lookup) -> bool:
+    """Whether ``lookup`` compares an integer column (a primary key or a
+    foreign key to one) with a list of plain ints. Such a list needs no
+    preparing value by value, which for a batch of thousands of ids costs
+    more than the query itself."""
+    values = lookup.rhs
+    if not isinstance(values, (list, tuple, set, frozenset)):
+        return False
+    field = lookup.lhs.output_field
+    target = getattr(field, "target_field", field)
+    return target.get_internal_type() in _INTEGER_COLUMNS and all(
+        type(value) is int for value in values
+    )
+
 
 @models.Field.register_lookup
 class AnyOf(In):
@@ -21,16 +48,24 @@ class AnyOf(In):
 
     lookup_name = "any_of"
 
+    def get_prep_lookup(self):
+        if _plain_integers(self):
+            return list(self.rhs)
+        return super().get_prep_lookup()
+
     def as_postgresql(self, compiler, connection):
         if not self.rhs_is_direct_value():
             return self.as_sql(compiler, connection)  # a subquery: as __in
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
-        values = [
-            field.get_db_prep_value(value, connection, prepared=True)
-            for value in self.rhs
-            if value is not None
-        ]
+        if _plain_integers(self):
+            values = list(self.rhs)
+        else:
+            values = [
+                field.get_db_prep_value(value, connection, prepared=True)
+                for value in self.rhs
+                if value is not None
+            ]
         if not values:
             raise EmptyResultSet
         return f"{lhs} = ANY(%s)", (*lhs_params, values)
@@ -42,3 +77,8 @@ class RelatedAnyOf(RelatedIn):
 
     lookup_name = "any_of"
     as_postgresql = AnyOf.as_postgresql
+
+    def get_prep_lookup(self):
+        if _plain_integers(self):
+            return list(self.rhs)
+        return super().get_prep_lookup()

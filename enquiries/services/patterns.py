@@ -11,7 +11,7 @@ window of the rule's length that holds this concern. Enough of them, and a
 :class:`PatternFlag` is raised, or the open flag for the same subject whose
 dates overlap grows, with exactly the concerns that made it. Pages only read
 the stored flags. :func:`check_all` re-checks past concerns after a rule
-changes (``manage.py refresh_patterns``).
+changes or after an import (``manage.py check_patterns``).
 
 A concern decided "withdrawn or a duplicate" never counts. Names typed as
 free text are never matched: only the records.

@@ -60,3 +60,19 @@ def test_on_postgresql_the_list_is_one_parameter():
         assert three_params == ([p.pk for p in people],)
     else:
         assert three_sql.count("%s") == one_sql.count("%s") + 2
+
+
+def test_ids_as_text_or_with_none_are_prepared_as_with_in():
+    # Plain ints skip Django's value-by-value preparation; anything else
+    # still gets it, so these match exactly as ``__in`` would.
+    people = PersonFactory.create_batch(3)
+    concerns = [ConcernFactory(person=person) for person in people]
+    as_text = [str(people[0].pk), None, str(people[2].pk)]
+    assert set(Concern.objects.filter(person_id__any_of=as_text)) == set(
+        Concern.objects.filter(person_id__in=as_text)
+    )
+    assert set(Concern.objects.filter(person_id__any_of=as_text)) == {
+        concerns[0],
+        concerns[2],
+    }
+    assert set(Person.objects.filter(pk__any_of=(people[1].pk,))) == {people[1]}
