@@ -1554,6 +1554,22 @@ def _org_item(row: dict, prefix: str = "organisation__") -> dict:
     }
 
 
+def _case_refs(row: dict, enquiry: bool = True) -> dict:
+    """A record's own ref and its concern's (and enquiry's, if it names
+    one), from the ``source_ref``/``reference`` columns of each."""
+    refs = {
+        "ref": _ref_of(row["source_ref"], row["reference"]),
+        "concern": _ref_of(row["concern__source_ref"], row["concern__reference"]),
+    }
+    if enquiry:
+        refs["enquiry"] = (
+            _ref_of(row["enquiry__source_ref"], row["enquiry__reference"])
+            if row["enquiry__reference"]
+            else None
+        )
+    return refs
+
+
 AGENCY_VALUES = [
     "organisation__name",
     "organisation__postcode",
@@ -3736,10 +3752,7 @@ def _export_enquiries(stream: IO[str], counts: Counter) -> None:
         for row in rows:
             record = {
                 "record": "enquiry",
-                "ref": _ref_of(row["source_ref"], row["reference"]),
-                "concern": _ref_of(
-                    row["concern__source_ref"], row["concern__reference"]
-                ),
+                **_case_refs(row, enquiry=False),
                 "kind": row["kind"],
                 "started_on": _iso(row["started_on"]),
                 "concluded_on": _iso(row["concluded_on"]),
@@ -3893,12 +3906,7 @@ def _export_pipot(stream: IO[str], counts: Counter) -> None:
         for row in rows:
             record = {
                 "record": "pipot_case",
-                "ref": _ref_of(row["source_ref"], row["reference"]),
-                "concern": _ref_of(
-                    row["concern__source_ref"], row["concern__reference"]
-                ),
-                "enquiry": row["enquiry__reference"]
-                and _ref_of(row["enquiry__source_ref"], row["enquiry__reference"]),
+                **_case_refs(row),
                 "employer": _org_item(row, "employer__"),
             }
             for name, kind in PIPOT:
@@ -3941,15 +3949,7 @@ def _export_s45(stream: IO[str], counts: Counter) -> None:
                 stream,
                 {
                     "record": "s45_request",
-                    "ref": _ref_of(row["source_ref"], row["reference"]),
-                    "concern": _ref_of(
-                        row["concern__source_ref"], row["concern__reference"]
-                    ),
-                    "enquiry": (
-                        _ref_of(row["enquiry__source_ref"], row["enquiry__reference"])
-                        if row["enquiry__reference"]
-                        else None
-                    ),
+                    **_case_refs(row),
                     "direction": row["direction"],
                     "organisation": _org_item(row),
                     "requested_on": _iso(row["requested_on"]),
@@ -4002,22 +4002,10 @@ def _export_shares(stream: IO[str], counts: Counter) -> None:
                 stream,
                 {
                     "record": "information_share",
-                    "ref": _ref_of(row["source_ref"], row["reference"]),
-                    "concern": _ref_of(
-                        row["concern__source_ref"], row["concern__reference"]
-                    ),
-                    "enquiry": (
-                        _ref_of(row["enquiry__source_ref"], row["enquiry__reference"])
-                        if row["enquiry__reference"]
-                        else None
-                    ),
+                    **_case_refs(row),
                     "direction": row["direction"],
                     "shared_on": _iso(row["shared_on"]),
-                    "organisation": {
-                        "name": row["organisation__name"],
-                        "postcode": row["organisation__postcode"] or None,
-                        "kind": row["organisation__kind"],
-                    },
+                    "organisation": _org_item(row),
                     "what": row["what"],
                     "why": row["why"],
                     "lawful_basis": row["lawful_basis"],
