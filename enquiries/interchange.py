@@ -1168,6 +1168,18 @@ def _check_lists(check: _Checker, kind: str) -> None:
                     check.moment(name, value=value)
             if isinstance(item.get("recorded_at"), str):
                 check.moment(f"{where}.recorded_at", value=item["recorded_at"])
+            if spec.agencies:
+                for number, agency in enumerate(item.get("agencies") or []):
+                    if isinstance(agency, dict):
+                        _check_organisation(
+                            check,
+                            f"{where}.agencies[{number}].organisation",
+                            agency.get("organisation"),
+                        )
+                        check.date(
+                            f"{where}.agencies[{number}].involved_from",
+                            value=agency.get("involved_from"),
+                        )
 
 
 def _check_schema(check: _Checker, kind: str, start: int) -> None:
@@ -1620,6 +1632,43 @@ def _agencies_of(field: str, pks: list[int], everything: bool = False) -> dict:
     ):
         found[row[f"{field}_id"]].append(_agency_item(row))
     return found
+
+
+def _attending(spec, pks: list[int]) -> dict[int, list[dict]]:
+    """Row pk -> the involved agencies chosen in ``spec.agencies`` (a
+    large-scale meeting's attendees), as ``involved_agencies`` items with
+    their concern's ref, in the order they were recorded."""
+    field = spec.model._meta.get_field(spec.agencies)
+    row, agency = field.m2m_field_name(), field.m2m_reverse_field_name()
+    found: dict[int, list[dict]] = defaultdict(list)
+    values = [f"{agency}__{name}" for name in AGENCY_VALUES]
+    for link in (
+        field.remote_field.through.objects.filter(**{f"{row}_id__any_of": pks})
+        .order_by(f"{agency}_id")
+        .values(
+            f"{row}_id",
+            f"{agency}__concern__source_ref",
+            f"{agency}__concern__reference",
+            *values,
+        )
+    ):
+        item = _agency_item({name: link[f"{agency}__{name}"] for name in AGENCY_VALUES})
+        concern = _ref_of(
+            link[f"{agency}__concern__source_ref"],
+            link[f"{agency}__concern__reference"],
+        )
+        found[link[f"{row}_id"]].append({"concern": concern, **item})
+    return found
+
+
+def _attending_keys(agencies: list | None) -> list[str]:
+    """Attending agencies compared as the import matches them (each on its
+    concern and its fields, as ``_agency_key``), whatever the order."""
+    return sorted(
+        json.dumps([a.get("concern"), _agency_key(a)])
+        for a in agencies or []
+        if isinstance(a, dict)
+    )
 
 
 REQUEST_VALUES = [
@@ -3024,8 +3073,13 @@ class _Writer:
             return
         model = _MODELS[spec.parent]
         parents = _existing(model, {r["ref"] for r in wanted}, *spec.parent_values())
-        have = spec.exported([p["pk"] for p in parents.values()])
+        have = spec.exported([p["pk"] for p in parents.values()], _attending)
+        if spec.agencies:
+            for items in have.values():
+                for item in items:
+                    item["agencies"] = _attending_keys(item["agencies"])
         new = []
+        attending: list[tuple[models.Model, str, str, list]] = []
         for record in wanted:
             parent = parents[record["ref"]]
             rows = [
@@ -3035,7 +3089,11 @@ class _Writer:
             # Compared as this system would export them, defaults filled in,
             # so an item already recorded is found.
             shown = [
-                spec.as_item(row, bool(item.get("recorded_at")))
+                spec.as_item(
+                    row,
+                    bool(item.get("recorded_at")),
+                    _attending_keys(item.get("agencies")),
+                )
                 for row, item in zip(rows, record[spec.name], strict=True)
             ]
             missing = {id(item) for item in _missing(shown, have.get(parent["pk"], []))}
@@ -3049,9 +3107,71 @@ class _Writer:
                         f"{spec.name}[{index}].{name}: {messages[0]}"
                     )
                 new.append(row)
-        self._insert(spec.model, new)
+                agencies = record[spec.name][index].get("agencies")
+                if spec.agencies and agencies:
+                    where = f"{spec.parent} {record['ref']}: {spec.name}[{index}]"
+                    attending.append((row, where, record["ref"], agencies))
+        self._insert(spec.model, new, need_pks=bool(attending))
+        if attending:
+            self._attendees(spec, parents, attending)
         self.report.created[spec.name] += len(new)
         self._tick(len(new), spec.name.replace("_", " "))
+
+    def _attendees(self, spec, parents: dict, attending: list) -> None:
+        """Link new rows to the involved agencies their items name: each
+        matched on its concern's ref and every field, among the agencies of
+        the cases linked to the parent (a large-scale enquiry's enquiries),
+        as the meeting page offers them."""
+        linked: dict[int, set[int]] = defaultdict(set)
+        for link in Enquiry.objects.filter(
+            organisational_enquiry_id__any_of=[p["pk"] for p in parents.values()]
+        ).values("organisational_enquiry_id", "concern_id"):
+            linked[link["organisational_enquiry_id"]].add(link["concern_id"])
+        refs = {a.get("concern") for *_, agencies in attending for a in agencies}
+        concerns = _existing(Concern, {r for r in refs if isinstance(r, str)}, "pk")
+        pool: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for row in (
+            partner_models.InvolvedAgency.objects.filter(
+                concern_id__any_of=[c["pk"] for c in concerns.values()]
+            )
+            .order_by("pk")
+            .values("pk", "concern_id", *AGENCY_VALUES)
+        ):
+            key = _agency_key(_agency_item(row))
+            pool[(row["concern_id"], key)].append(row["pk"])
+        field = spec.model._meta.get_field(spec.agencies)
+        through = field.remote_field.through
+        row_id, agency_id = (
+            f"{field.m2m_field_name()}_id",
+            f"{field.m2m_reverse_field_name()}_id",
+        )
+        links = []
+        for row, where, parent_ref, agencies in attending:
+            taken: set[int] = set()
+            for index, agency in enumerate(agencies):
+                concern = concerns.get(agency.get("concern"))
+                if (
+                    concern is None
+                    or concern["pk"] not in linked[parents[parent_ref]["pk"]]
+                ):
+                    raise ImportFailed(
+                        f"{where}.agencies[{index}].concern: not a concern of an "
+                        "enquiry linked to this large-scale enquiry"
+                    )
+                choices = [
+                    pk
+                    for pk in pool[(concern["pk"], _agency_key(agency))]
+                    if pk not in taken
+                ]
+                if not choices:
+                    raise ImportFailed(
+                        f"{where}.agencies[{index}]: no such involved agency on "
+                        f"concern {agency['concern']} (list it in the concern's or "
+                        "its enquiry's involved_agencies)"
+                    )
+                taken.add(choices[0])
+                links.append(through(**{row_id: row.pk, agency_id: choices[0]}))
+        through.objects.bulk_create(links)
 
     # -- documents (version 2) -----------------------------------------------
 
@@ -3457,7 +3577,8 @@ def _history_of(parent: str, pks: list[int]) -> dict[str, dict[int, list]]:
     """List name -> parent pk -> items, for one batch of people or enquiries
     (one query per list type)."""
     return {
-        spec.name: spec.exported(pks) for spec in interchange_lists.lists_of(parent)
+        spec.name: spec.exported(pks, _attending)
+        for spec in interchange_lists.lists_of(parent)
     }
 
 

@@ -54,6 +54,10 @@ class Item:
         return self.attname or self.name
 
 
+# (spec, item row pks) -> row pk -> its agencies as the file writes them.
+AgenciesOf = Callable[["ListSpec", list[int]], dict[int, list[dict]]]
+
+
 @dataclass(frozen=True)
 class ListSpec:
     name: str  # the list field on the parent record
@@ -69,6 +73,10 @@ class ListSpec:
     without_enquiry: bool = False  # on a person: only rows with no enquiry
     clean: bool = False  # apply the model's clean() (field rules only)
     link: str = ""  # the model's foreign key to the parent, if not named so
+    # A many-to-many field to involved agencies of the linked cases (a
+    # large-scale meeting's attendees), carried as "agencies": each agency
+    # written as in ``involved_agencies`` with its concern's ref.
+    agencies: str = ""
 
     @property
     def parent_id(self) -> str:
@@ -82,8 +90,11 @@ class ListSpec:
 
     # -- export ---------------------------------------------------------------
 
-    def exported(self, pks: list[int]) -> dict[int, list[dict]]:
-        """Parent pk -> its items, as the file writes them, in entry order."""
+    def exported(
+        self, pks: list[int], agencies_of: AgenciesOf | None = None
+    ) -> dict[int, list[dict]]:
+        """Parent pk -> its items, as the file writes them, in entry order.
+        ``agencies_of`` gives the ``agencies`` of a spec that has them."""
         parent = self.parent_id
         rows = self.model.objects.filter(**{f"{parent}__any_of": pks})
         if self.without_enquiry:
@@ -91,10 +102,20 @@ class ListSpec:
         if self.fixed:
             rows = rows.filter(**dict(self.fixed))
         found: dict[int, list[dict]] = {}
-        for row in rows.order_by("pk").values(
-            parent, self.recorded, *(i.field for i in self.items)
-        ):
+        rows = list(
+            rows.order_by("pk").values(
+                "pk", parent, self.recorded, *(i.field for i in self.items)
+            )
+        )
+        attending = (
+            agencies_of(self, [row["pk"] for row in rows])
+            if self.agencies and agencies_of is not None
+            else {}
+        )
+        for row in rows:
             item = {i.name: _out(i.kind, row[i.field]) for i in self.items}
+            if self.agencies:
+                item["agencies"] = attending.get(row["pk"], [])
             item["recorded_at"] = _out("moment", row[self.recorded])
             found.setdefault(row[parent], []).append(item)
         return found
@@ -134,10 +155,15 @@ class ListSpec:
             self.prepare(row)
         return row
 
-    def as_item(self, row: models.Model, given_time: bool) -> dict:
+    def as_item(
+        self, row: models.Model, given_time: bool, agencies: list | None = None
+    ) -> dict:
         """The row as the export writes it (so a file's item, defaults filled
-        in, compares equal to the same item recorded here)."""
+        in, compares equal to the same item recorded here); ``agencies`` as
+        the file gives them, for a spec that has them."""
         item = {i.name: _out(i.kind, getattr(row, i.field)) for i in self.items}
+        if self.agencies:
+            item["agencies"] = agencies or []
         moment = getattr(row, self.recorded)
         item["recorded_at"] = _out("moment", moment) if given_time else None
         return item
@@ -332,9 +358,10 @@ LARGE_SCALE_MEETINGS = ListSpec(
         _text("other_attendees"),
         _text("minutes", True),
     ),
-    "Meetings of the large-scale enquiry: who attended and the minutes "
-    "(agencies chosen from the linked cases are not carried)",
+    "Meetings of the large-scale enquiry: the agencies of the linked cases "
+    "that attended, anyone else who did, and the minutes",
     link="organisational",
+    agencies="attendees",
 )
 LARGE_SCALE_ACTIONS = ListSpec(
     "actions",

@@ -183,10 +183,14 @@ def _consents() -> dict:
     )
 
 
-def _agencies() -> dict:
+def _agencies(with_concern: bool = False) -> dict:
+    """Involved agencies; ``with_concern``: as a large-scale meeting names
+    them, each with the ref of the concern it is involved in."""
+    concern = {"concern": _text(null=False, required=True)} if with_concern else {}
     return _list(
         _object(
             {
+                **concern,
                 "organisation": _organisation(),
                 "role": _code(partner_models.InvolvedAgency.Role.values, null=False),
                 "role_detail": _text(),
@@ -195,7 +199,9 @@ def _agencies() -> dict:
                 "contact_details": _text(),
                 "involved_from": _date(),
             },
-            ("organisation", "role"),
+            ("concern", "organisation", "role")
+            if with_concern
+            else ("organisation", "role"),
         )
     )
 
@@ -230,6 +236,8 @@ def _history(parent: str) -> dict:
             properties[item.name] = schema
             if item.required:
                 required.append(item.name)
+        if spec.agencies:
+            properties["agencies"] = _agencies(with_concern=True)
         properties["recorded_at"] = _moment()
         found[spec.name] = {
             "description": spec.title,

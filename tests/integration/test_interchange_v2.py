@@ -960,6 +960,89 @@ def test_a_large_scale_enquiry_round_trips_with_its_links_meetings_and_actions(
     assert export_to(tmp_path, "second.jsonl").read_bytes() == first.read_bytes()
 
 
+POLICE = {"name": "Northumbria Police", "postcode": None, "kind": "police"}
+POLICE_AGENCY = {
+    "organisation": POLICE,
+    "role": "police",
+    "named_contact": "DC Patel",
+    "involved_from": "2024-06-01",
+}
+
+
+def test_a_large_scale_meetings_attending_agencies_round_trip(tmp_path):
+    """The agencies of the linked cases chosen as attending a meeting are
+    carried, each named by its concern's ref and its own fields."""
+    from enquiries.models import OrganisationalMeeting
+
+    an_administrator()
+    enquiry = {
+        **ENQUIRY,
+        "risks": [PROVIDER_RISK],
+        "involved_agencies": [POLICE_AGENCY],
+    }
+    meeting = {
+        **LARGE["meetings"][0],
+        "agencies": [{"concern": "C1", **POLICE_AGENCY}],
+    }
+    text = jsonl(PERSON, CONCERN, enquiry, {**LARGE, "meetings": [meeting]})
+    report = import_cases(io.StringIO(text))
+    assert report.ok, report.errors
+    attended = OrganisationalMeeting.objects.get().attendees.get()
+    assert attended.organisation.name == "Northumbria Police"
+    assert attended.named_contact == "DC Patel" and attended.concern.source_ref == "C1"
+    again = import_cases(io.StringIO(text))
+    assert again.ok and again.unchanged["meetings"] == 1
+    assert OrganisationalMeeting.objects.get().attendees.count() == 1
+    first = export_to(tmp_path, "first.jsonl")
+    exported = json.loads(first.read_text().splitlines()[-1])
+    [agency] = exported["meetings"][0]["agencies"]
+    assert agency["concern"] == "C1" and agency["organisation"]["name"] == (
+        "Northumbria Police"
+    )
+    assert agency["named_contact"] == "DC Patel"
+    assert published("organisational_enquiry").is_valid(exported)
+    empty_the_database()
+    an_administrator()
+    assert import_cases(first).ok
+    assert export_to(tmp_path, "second.jsonl").read_bytes() == first.read_bytes()
+
+
+def test_an_attending_agency_not_on_a_linked_case_stops_the_import():
+    from enquiries.models import OrganisationalEnquiry
+
+    an_administrator()
+    enquiry = {
+        **ENQUIRY,
+        "risks": [PROVIDER_RISK],
+        "involved_agencies": [POLICE_AGENCY],
+    }
+    unknown = {**POLICE_AGENCY, "named_contact": "Someone else"}
+    meeting = {**LARGE["meetings"][0], "agencies": [{"concern": "C1", **unknown}]}
+    text = jsonl(PERSON, CONCERN, enquiry, {**LARGE, "meetings": [meeting]})
+    report = import_cases(io.StringIO(text))
+    assert report.errors == [
+        "organisational_enquiry L1: meetings[0].agencies[0]: no such involved "
+        "agency on concern C1 (list it in the concern's or its enquiry's "
+        "involved_agencies)"
+    ]
+    other = {**CONCERN, "ref": "C2"}
+    meeting = {**LARGE["meetings"][0], "agencies": [{"concern": "C2", **POLICE_AGENCY}]}
+    text = jsonl(
+        PERSON,
+        CONCERN,
+        {**other, "involved_agencies": [POLICE_AGENCY]},
+        enquiry,
+        {**LARGE, "meetings": [meeting]},
+    )
+    report = import_cases(io.StringIO(text))
+    assert report.errors == [
+        "organisational_enquiry L1: meetings[0].agencies[0].concern: not a concern "
+        "of an enquiry linked to this large-scale enquiry"
+    ]
+    assert OrganisationalEnquiry.objects.count() == 0
+    assert Person.objects.count() == 0
+
+
 def test_a_link_to_an_enquiry_not_naming_the_provider_stops_the_import():
     from enquiries.models import OrganisationalEnquiry
 
