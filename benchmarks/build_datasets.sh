@@ -21,6 +21,8 @@ for name in "${@:-small one_year large}"; do
       .venv/bin/python manage.py createcachetable
     start=$(date +%s)
     .venv/bin/python manage.py seed_demo --bulk-only --people "${PEOPLE[$size]}" --years "${YEARS[$size]}" >/dev/null
+    # Pattern flags, as the nightly send_reminders would make them (issue 19).
+    .venv/bin/python manage.py check_patterns >/dev/null
     psql "$PG/$db" -q -c "VACUUM ANALYZE"
     echo "$db: built in $(( $(date +%s) - start )) s; $(psql "$PG/$db" -tA -c 'select count(*) from enquiries_concern') concerns"
   done

@@ -47,11 +47,10 @@ def pages() -> list[tuple[str, str, str]]:
     every request, as after any change to a case record; downloads always
     count afresh.
     """
-    from django.db.models import Count, Exists, OuterRef
+    from django.db.models import Count
     from django.urls import reverse
 
-    from enquiries.models import Concern, Enquiry, Person
-    from enquiries.models.patterns import PatternFlagRecord
+    from enquiries.models import Enquiry, Person
 
     busy_person = (
         Person.objects.filter(team__code="north")
@@ -66,21 +65,7 @@ def pages() -> list[tuple[str, str, str]]:
         .values_list("reference", flat=True)[:1]
         .get()
     )
-    # The newest concern of the team still awaiting a decision, one that is
-    # part of a pattern if there is any (issue 19: the decision page with its
-    # patterns panel; flags come from check_patterns or send_reminders).
-    undecided = (
-        Concern.objects.filter(
-            team__code="north",
-            status__in=[Concern.Status.RECEIVED, Concern.Status.INFORMATION_GATHERING],
-        )
-        .annotate(
-            flagged=Exists(PatternFlagRecord.objects.filter(concern=OuterRef("pk")))
-        )
-        .order_by("-flagged", "-received_on", "-id")
-        .values_list("reference", flat=True)[:1]
-        .get()
-    )
+    undecided, in_a_pattern = _undecided_concerns()
     year = os.environ.get("BENCH_YEAR") or _last_complete_year()
     person = reverse("enquiries:person_detail", args=[busy_person])
     case_pages = [
@@ -113,13 +98,18 @@ def pages() -> list[tuple[str, str, str]]:
     for role in ("practitioner", "manager", "lead"):
         found += [(f"{role}: {name}", role, path) for name, path in case_pages]
         if role == "practitioner":
-            found.append(
+            found += [
                 (
                     f"{role}: decision page",
                     role,
                     reverse("enquiries:concern_decision", args=[undecided]),
-                )
-            )
+                ),
+                (
+                    f"{role}: decision page with a pattern",
+                    role,
+                    reverse("enquiries:concern_decision", args=[in_a_pattern]),
+                ),
+            ]
             continue
         found += [(f"{role}: {name}", role, path) for name, path in reports]
         found += [
@@ -138,6 +128,68 @@ def pages() -> list[tuple[str, str, str]]:
 
 
 FRESH = "first view: "
+
+
+def _undecided_concerns() -> tuple[str, str]:
+    """The team's newest concern awaiting a decision that is part of no
+    pattern, and its newest one that is part of a pattern (issue 19: the
+    decision page with its patterns panel; flags come from check_patterns or
+    send_reminders).
+
+    The sizes must do the same work to be compared: the 10k set may have no
+    undecided concern in a pattern (its 16 undecided concerns in north made
+    none), so if there is none, one is recorded, as a practitioner would
+    through the service, for the adult of the team's newest pattern; the
+    service's own pattern check adds it to the flag. Later runs find it.
+    """
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    from enquiries.forms.concerns import ConcernCreateForm
+    from enquiries.models import Concern
+    from enquiries.models.patterns import PatternFlag, PatternFlagRecord, PatternRule
+    from enquiries.services.people import record_concern
+
+    undecided = Concern.objects.filter(
+        team__code="north",
+        status__in=[Concern.Status.RECEIVED, Concern.Status.INFORMATION_GATHERING],
+    ).order_by("-received_on", "-id")
+    flagged = Exists(PatternFlagRecord.objects.filter(concern=OuterRef("pk")))
+    plain = undecided.exclude(flagged).values_list("reference", flat=True)[:1].get()
+    patterned = undecided.filter(flagged).values_list("reference", flat=True).first()
+    if patterned is None:
+        flag = (
+            PatternFlag.objects.filter(
+                kind=PatternRule.Kind.ADULT, person__team__code="north"
+            )
+            .select_related("person")
+            .order_by("-last_received_on", "-id")[:1]
+            .get()
+        )
+        form = ConcernCreateForm(
+            {
+                "received_on": datetime.date.today().isoformat(),
+                "received_via": "phone",
+                "in_our_area": "on",
+                "referrer_type": "health",
+                "referrer_name": "Benchmark GP",
+                "summary": "Another concern about the same adult (benchmark).",
+                "adult_aware": "yes",
+            }
+        )
+        if not form.is_valid():
+            raise SystemExit(f"benchmark concern not valid: {form.errors}")
+        data = dict(form.cleaned_data)
+        for name in ("version", "adult_said", "adult_said_own_words"):
+            data.pop(name, None)
+        user = get_user_model().objects.get(username="practitioner")
+        concern = record_concern(user=user, person=flag.person, data=data)
+        if not PatternFlagRecord.objects.filter(concern=concern).exists():
+            raise SystemExit("the benchmark concern joined no pattern")
+        patterned = str(concern.reference)
+    return str(plain), str(patterned)
 
 
 def _last_complete_year() -> str:
