@@ -183,6 +183,34 @@ def test_person_page_query_count_does_not_grow_with_flags(client, practitioner, 
     assert len(many) == len(few)
 
 
+def test_decision_page_query_count_does_not_grow_with_flags(client, practitioner, team):
+    """The panel on the decision page: one flag or four, the same queries."""
+    first = OrganisationFactory()
+    concern = about(first, PersonFactory(team=team), 1)
+    about(first, PersonFactory(team=team), 2)
+    about(first, PersonFactory(team=team), 3)
+    client.force_login(practitioner)
+    url = reverse("enquiries:concern_decision", args=[concern.reference])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).content.decode().count("app-pattern-flag") == 1
+    for days in (4, 5, 6):
+        home = OrganisationFactory()
+        RiskFactory(
+            concern=concern,
+            source=codes.RiskSource.SERVICE_PROVIDER,
+            source_organisation=home,
+            source_person_name="",
+        )
+        about(home, PersonFactory(team=team), days)
+        about(home, PersonFactory(team=team), days + 1)
+    patterns.check_concern(concern)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert page.count("app-pattern-flag") == 4
+    assert len(many) == len(few)
+
+
 def test_provider_page_lists_concerns_and_enquiries_over_time(
     client, practitioner, team, other_team, home
 ):
