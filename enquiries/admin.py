@@ -88,6 +88,17 @@ class PersonAdmin(NoDeleteAdmin):
     filter_horizontal = ["permitted_users"]
 
 
+@admin.register(models.PersonNameWord)
+class PersonNameWordAdmin(ReadOnlyAdmin):
+    """The name search's words (decision 0031): derived from the person's
+    names on every save, so shown here only to check them."""
+
+    list_display = ["word", "family_key", "given_key", "person"]
+    list_filter = [("person__team", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["=word", "person__family_name"]
+    list_select_related = ["person"]
+
+
 @admin.register(models.LegalAuthority)
 class LegalAuthorityAdmin(NoDeleteAdmin):
     list_display = ["person", "kind", "holder_name", "concern_about_holder"]

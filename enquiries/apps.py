@@ -54,3 +54,21 @@ class EnquiriesConfig(AppConfig):
 
         panels.register("concern", pipot.concern_panel)
         panels.register("enquiry", pipot.enquiry_panel)
+        # The name search's words follow every saved change of name (issue 21).
+        from django.db.models.signals import post_save
+
+        from enquiries.models import Person
+
+        post_save.connect(
+            _names_saved, sender=Person, dispatch_uid="enquiries_person_name_words"
+        )
+
+
+NAME_FIELDS = frozenset({"given_name", "family_name", "preferred_name"})
+
+
+def _names_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
+    if created or update_fields is None or NAME_FIELDS & set(update_fields):
+        from enquiries.models import refresh_name_words
+
+        refresh_name_words([instance.pk])

@@ -34,10 +34,12 @@ from enquiries.models import (
     DesiredOutcome,
     Enquiry,
     Person,
+    PersonNameWord,
     PersonView,
     Risk,
     adult_on,
 )
+from enquiries.models.people import name_word_rows
 
 GIVEN = [
     "Olive",
@@ -229,7 +231,16 @@ class _RowWriter:
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = dict.fromkeys(
-            ["people", "concerns", "enquiries", "risks", "views", "outcomes", "events"],
+            [
+                "people",
+                "name words",
+                "concerns",
+                "enquiries",
+                "risks",
+                "views",
+                "outcomes",
+                "events",
+            ],
             0,
         )
         self.next_ids: dict[type[models.Model], int] = {}
@@ -329,6 +340,22 @@ def _create_people(
             }
         )
     writer.write(Person, people, "people")
+    writer.write(
+        PersonNameWord,
+        [
+            {
+                "person_id": row.person_id,
+                "word": row.word,
+                "family_key": row.family_key,
+                "given_key": row.given_key,
+            }
+            for person in people
+            for row in name_word_rows(
+                person["id"], person["given_name"], person["family_name"]
+            )
+        ],
+        "name words",
+    )
     return [
         (
             today - datetime.timedelta(days=rng.randrange(span_days)),

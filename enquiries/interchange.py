@@ -67,6 +67,7 @@ from enquiries.models import (
     SarRecommendation,
     adult_on,
     refresh_adult_on_receipt,
+    refresh_name_words,
     refresh_outcomes_expressed,
     validate_nhs_number,
 )
@@ -1916,6 +1917,8 @@ class _Writer:
             for person in created:
                 person.team = self.team
             self._save(Person, "person", created, changed, self.PERSON_FIELDS)
+            # Written in bulk, so Person.save() did not keep the name search's words.
+            refresh_name_words([person.pk for person in (*created, *changed)])
             if changed:
                 # A changed date of birth can move existing concerns in or
                 # out of the SAC's scope (bulk_update skips Person.save()).

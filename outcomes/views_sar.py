@@ -113,8 +113,9 @@ def sar_detail(request: HttpRequest, reference) -> HttpResponse:
     found: list[Person] = []
     more = False
     if search.is_bound and search.is_valid():
+        name = search.cleaned_data["name"]
         found, more = first_visible(
-            request.user, matching_people(name=search.cleaned_data["name"])
+            request.user, matching_people(name=name), name_alone=name
         )
     add_form = AddFoundPersonForm(editing.bound_data(request), people=found)
     if request.method == "POST":

@@ -22,7 +22,14 @@ from msp.models import Team
 class PersonSearchForm(GdsForm):
     submit_label = "Search"
 
-    name = forms.CharField(label="Name", required=False, max_length=200)
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=200,
+        help_text="Finds names starting with each word you type: first, family "
+        "or preferred name, or part of a hyphenated name. For example, "
+        "“jo smi” finds Joan Smith and John Smith-Hall.",
+    )
     date_of_birth = forms.DateField(
         label="Date of birth", required=False, widget=DateInput
     )

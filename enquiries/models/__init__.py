@@ -49,7 +49,9 @@ from enquiries.models.patterns import (
 from enquiries.models.people import (
     LegalAuthority,
     Person,
+    PersonNameWord,
     Relationship,
+    refresh_name_words,
 )
 from enquiries.models.pipot import (
     PipotCase,
@@ -110,7 +112,9 @@ __all__ = [
     "validate_nhs_number",
     "LegalAuthority",
     "Person",
+    "PersonNameWord",
     "Relationship",
+    "refresh_name_words",
     "Concern",
     "Enquiry",
     "OrganisationalEnquiry",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Upper
 from django.urls import reverse
 
 from enquiries import codes
@@ -96,14 +96,8 @@ class Person(TimeStampedModel):
                 name="enq_person_restricted",
                 condition=models.Q(is_restricted=True),
             ),
-            # Name search (substring, any case): trigram index, PostgreSQL only
-            # (migration 0005 skips it elsewhere).
-            GinIndex(
-                OpClass(Upper("given_name"), name="gin_trgm_ops"),
-                OpClass(Upper("family_name"), name="gin_trgm_ops"),
-                OpClass(Upper("preferred_name"), name="gin_trgm_ops"),
-                name="enq_person_name_trgm",
-            ),
+            # The name search reads PersonNameWord (issue 21); migration 0031
+            # dropped the trigram index it used before.
         ]
         constraints = [
             models.CheckConstraint(
@@ -175,6 +169,91 @@ class Person(TimeStampedModel):
         if not self.date_of_birth:
             return None
         return age_on(self.date_of_birth, day, self.date_of_death)
+
+
+WORD_LENGTH = 100
+_WORD_PARTS = re.compile(r"[-'\u2019.]+")
+
+
+def name_words(*names: str) -> set[str]:
+    """The words of a person's names that the name search matches the start
+    of: each name upper-cased and split at spaces, and each part of a
+    hyphenated or apostrophised word as well ("Smith-Jones" gives
+    SMITH-JONES, SMITH and JONES; "O'Neill" gives O'NEILL, O and NEILL)."""
+    words: set[str] = set()
+    for name in names:
+        for token in (name or "").upper().split():
+            words.add(token[:WORD_LENGTH])
+            words.update(
+                part[:WORD_LENGTH] for part in _WORD_PARTS.split(token) if part
+            )
+    return words
+
+
+class PersonNameWord(models.Model):
+    """One word of a person's names, for the name search (issue 21).
+
+    The search reads its candidates from this table's index alone, in name
+    order, so a common surname costs the few hundred index entries it shows
+    rather than a read of every matching person's row. Kept by
+    :func:`refresh_name_words`: on every ``Person.save()`` (a signal
+    connected in ``EnquiriesConfig.ready()``) and by the bulk writers (the
+    import, the benchmark generator) after they write people.
+    """
+
+    # Read in admin only as the person's record is (a name is case data).
+    ACCESS_TEAM_LOOKUPS = [f"person__{path}" for path in Person.ACCESS_TEAM_LOOKUPS]
+    ACCESS_PERSON_LOOKUP = "person__"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    word = models.CharField(max_length=WORD_LENGTH)
+    family_key = models.CharField(max_length=100)  # the upper-cased names,
+    given_key = models.CharField(max_length=100)  # the order results are shown in
+
+    class Meta:
+        indexes = [
+            # Read in name order for one word (an exact surname: only the
+            # entries shown are read), and a range of words for a prefix. On
+            # PostgreSQL the three text columns use the "C" collation
+            # (migration 0031), as SQLite's default does: a prefix match can
+            # use the index, and names sort byte by byte, the same in both
+            # databases and in Python, which merges the two reads.
+            models.Index(
+                fields=["word", "family_key", "given_key", "person"],
+                name="enq_person_name_word",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+def name_word_rows(
+    person_id: int, given_name: str, family_name: str, preferred_name: str = ""
+) -> list[PersonNameWord]:
+    family, given = family_name.upper()[:100], given_name.upper()[:100]
+    return [
+        PersonNameWord(
+            person_id=person_id, word=word, family_key=family, given_key=given
+        )
+        for word in sorted(name_words(given_name, family_name, preferred_name))
+    ]
+
+
+def refresh_name_words(person_ids: Iterable[int]) -> None:
+    """Make these people's name words match their names (written in bulk,
+    or changed by ``update()``/``bulk_update()``, which skip ``save()``)."""
+    ids = list(person_ids)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        PersonNameWord.objects.filter(person_id__in=chunk).delete()
+        PersonNameWord.objects.bulk_create(
+            row
+            for values in Person.objects.filter(pk__in=chunk).values_list(
+                "pk", "given_name", "family_name", "preferred_name"
+            )
+            for row in name_word_rows(*values)
+        )
 
 
 class LegalAuthority(TimeStampedModel):

@@ -66,7 +66,12 @@ def person_search(request: HttpRequest) -> HttpResponse:
             nhs_number=data["nhs_number"],
             reference=data["reference"],
         )
-        results, truncated = first_visible(request.user, people)
+        by_name_alone = not (
+            data["date_of_birth"] or data["nhs_number"] or data["reference"]
+        )
+        results, truncated = first_visible(
+            request.user, people, name_alone=data["name"] if by_name_alone else ""
+        )
         # Restricted records the user may not open: only that they exist.
         restricted = restricted_matches(request.user, people)
         audit.note_listed(results)

@@ -24,6 +24,7 @@ from enquiries.models import (
     DesiredOutcome,
     Enquiry,
     Person,
+    PersonNameWord,
     Risk,
     SafeguardingAdultsReview,
     SarIndividual,
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.django_db
 
 MODELS = (
     Person,
+    PersonNameWord,
     Concern,
     Enquiry,
     Risk,

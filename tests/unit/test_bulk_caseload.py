@@ -6,7 +6,15 @@ import pytest
 from django.db.models import F, Q
 
 from enquiries.bulk import create_bulk_caseload
-from enquiries.models import ChronologyEvent, Concern, Enquiry, Person, Risk
+from enquiries.models import (
+    ChronologyEvent,
+    Concern,
+    Enquiry,
+    Person,
+    PersonNameWord,
+    Risk,
+)
+from enquiries.selectors.people import matching_people
 
 
 @pytest.mark.django_db
@@ -15,6 +23,10 @@ def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner)
         people=400, teams=[team, other_team], workers=[practitioner], years=3, seed=7
     )
     assert counts["people"] == Person.objects.count() == 400
+    # Everyone written in bulk can be found by name (the search's words).
+    person = Person.objects.order_by("pk").last()
+    assert person in matching_people(name=person.family_name[:3])
+    assert counts["name words"] == PersonNameWord.objects.count() >= 800
     assert counts["concerns"] == Concern.objects.count()
     assert counts["enquiries"] == Enquiry.objects.count()
     assert Concern.objects.count() > 400 * 3  # about five concerns per person

@@ -20,6 +20,7 @@ from enquiries.models import (
     InvolvedAgency,
     Organisation,
     Person,
+    PersonNameWord,
     S45Request,
 )
 from msp.models import Team
@@ -146,6 +147,7 @@ def _empty_the_database() -> None:
         ChronologyEvent,
         Enquiry,
         Concern,
+        PersonNameWord,
         Person,
     ):
         model.objects.all()._raw_delete(model.objects.db)
