@@ -706,11 +706,43 @@ def _message(error) -> list[tuple[str, str]]:
     return [(where, error.message)]
 
 
+@cache
+def quick_checks() -> dict[str, Any]:
+    """Record type -> the published schema compiled to Python code
+    (``fastjsonschema``): about 20 times faster than ``validators()``, but it
+    stops at the first problem with its own wording. It uses no defaults and
+    no formats (the schemas' patterns do that work), and every keyword the
+    schemas use means the same in its draft as in 2020-12, so it passes
+    exactly the records the reference validator passes (a test holds it)."""
+    import fastjsonschema
+
+    return {
+        kind: fastjsonschema.compile(
+            validator.schema, use_default=False, use_formats=False
+        )
+        for kind, validator in validators().items()
+    }
+
+
 def problems(kind: str, record: dict) -> list[tuple[str, str]]:
-    """(field, message) for every way ``record`` breaks its type's schema."""
-    validator = validators().get(kind)
-    if validator is None:
+    """(field, message) for every way ``record`` breaks its type's schema.
+
+    Most lines of a file are valid: the compiled check says so at a
+    twentieth of the cost (at 1M concerns, minutes of an import); only a
+    line it refuses goes through the reference validator for every problem
+    in our words."""
+    import fastjsonschema
+
+    quick = quick_checks().get(kind)
+    if quick is None:
         return []
+    try:
+        quick(record)
+    except fastjsonschema.JsonSchemaException:
+        pass
+    else:
+        return []
+    validator = validators()[kind]
     found: list[tuple[str, str]] = []
     for error in validator.iter_errors(record):
         found.extend(_message(error))
