@@ -17,25 +17,33 @@ Every name is made up.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 import json
 import random
 import uuid
 from collections.abc import Callable, Sequence
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from enquiries import codes
 from enquiries.models import (
+    CaseNote,
     ChronologyEvent,
     Concern,
     DesiredOutcome,
+    Document,
+    DocumentKind,
     Enquiry,
+    Meeting,
     Person,
     PersonNameWord,
     PersonView,
+    PlanAction,
     Risk,
     adult_on,
 )
@@ -240,6 +248,10 @@ class _RowWriter:
                 "views",
                 "outcomes",
                 "events",
+                "case notes",
+                "meetings",
+                "plan actions",
+                "documents",
             ],
             0,
         )
@@ -528,6 +540,7 @@ def _create_cases(rng, writer, arrivals, workers) -> None:
                 ),
             }
         )
+    notes, meetings, actions, documents = _case_history(rng, enquiries)
     for enquiry in enquiries:
         del enquiry["person_id"]
     writer.write(Enquiry, enquiries, "enquiries")
@@ -535,8 +548,91 @@ def _create_cases(rng, writer, arrivals, workers) -> None:
     writer.write(PersonView, views, "views")
     writer.write(DesiredOutcome, outcomes, "outcomes")
     writer.write(ChronologyEvent, events, "events")
+    writer.write(CaseNote, notes, "case notes")
+    writer.write(Meeting, meetings, "meetings")
+    writer.write(PlanAction, actions, "plan actions")
+    writer.write(Document, documents, "documents")
 
 
+# A minimal PDF: a document's content is checked from its bytes on import.
+SYNTHETIC_PDF = b"%PDF-1.4\n%synthetic letter for load and scale testing\n%%EOF\n"
+
+
+def _case_history(rng, enquiries) -> tuple[list, list, list, list]:
+    """The case's own history (interchange version 2 content): a case note
+    and a strategy discussion on every enquiry, a plan action on most, and
+    a document (a small PDF, stored) on one in twenty."""
+    today = datetime.date.today()
+    notes, meetings, actions, documents = [], [], [], []
+    kind_id = DocumentKind.objects.order_by("pk").values_list("pk", flat=True).first()
+    storage = storages["documents"]
+    digest = hashlib.sha256(SYNTHETIC_PDF).hexdigest()
+    for enquiry in enquiries:
+        started = enquiry["started_on"]
+        held = min(started + datetime.timedelta(days=2), today)
+        notes.append(
+            {
+                "person_id": enquiry["person_id"],
+                "enquiry_id": enquiry["id"],
+                "text": "Synthetic case note: visited the adult.",
+                "is_final": True,
+                "finalised_at": _at(held, 16),
+                "created_at": _at(held, 15),
+            }
+        )
+        meetings.append(
+            {
+                "enquiry_id": enquiry["id"],
+                "kind": Meeting.Kind.STRATEGY_DISCUSSION,
+                "held_on": held,
+                "format": _weighted(rng, MEETING_FORMATS),
+                "attendees": "Social worker; police; care provider",
+                "adult_invited": True,
+                "adult_attended": rng.random() < 0.4,
+                "decisions": "Proceed with the enquiry.",
+                "created_at": _at(held, 17),
+            }
+        )
+        if rng.random() < 0.8:
+            actions.append(
+                {
+                    "enquiry_id": enquiry["id"],
+                    "description": "Review the care plan with the provider.",
+                    "owner": "Care provider",
+                    "due_on": started + datetime.timedelta(days=28),
+                    "status": PlanAction.Status.DONE
+                    if enquiry["status"] == "closed"
+                    else PlanAction.Status.IN_PROGRESS,
+                    "created_at": _at(held, 18),
+                }
+            )
+        if kind_id is not None and rng.random() < 0.05:
+            name = storage.save(
+                f"bulk/{enquiry['reference'].hex}.pdf", ContentFile(SYNTHETIC_PDF)
+            )
+            documents.append(
+                {
+                    "reference": uuid.uuid4(),
+                    "person_id": enquiry["person_id"],
+                    "concern_id": enquiry["concern_id"],
+                    "enquiry_id": enquiry["id"],
+                    "title": "Letter from the GP",
+                    "kind_id": kind_id,
+                    "document_date": started,
+                    "provided_by": "GP surgery",
+                    "sensitivity": "yes",
+                    "original_name": "gp-letter.pdf",
+                    "content_type": "application/pdf",
+                    "size": len(SYNTHETIC_PDF),
+                    "sha256": digest,
+                    "storage_name": name,
+                    "uploaded_at": _at(held, 12),
+                }
+            )
+    return notes, meetings, actions, documents
+
+
+MEETING_FORMATS = [("in_person", 50), ("video", 30), ("phone", 20)]
 GENDERS = [("female", 60), ("male", 39), ("not_known", 1)]
 ADDRESS_TYPES = [("own_home", 70), ("care_home", 25), ("supported_living", 5)]
 RECEIVED_VIA = [("phone", 50), ("email", 25), ("online_form", 15), ("police", 10)]

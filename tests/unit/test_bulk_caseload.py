@@ -1,17 +1,23 @@
 """The bulk synthetic caseload used for demos at scale and benchmarks."""
 
 import datetime
+import hashlib
 
 import pytest
+from django.core.files.storage import storages
 from django.db.models import F, Q
 
 from enquiries.bulk import create_bulk_caseload
 from enquiries.models import (
+    CaseNote,
     ChronologyEvent,
     Concern,
+    Document,
     Enquiry,
+    Meeting,
     Person,
     PersonNameWord,
+    PlanAction,
     Risk,
 )
 from enquiries.selectors.people import matching_people
@@ -27,6 +33,15 @@ def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner)
     person = Person.objects.order_by("pk").last()
     assert person in matching_people(name=person.family_name[:3])
     assert counts["name words"] == PersonNameWord.objects.count() >= 800
+    # The case's own history (interchange v2 content): a note and a meeting
+    # on every enquiry, a plan action on most, a stored document on some.
+    assert counts["meetings"] == Meeting.objects.count() == counts["enquiries"]
+    assert counts["case notes"] == CaseNote.objects.count() == counts["enquiries"]
+    assert 0.6 * counts["enquiries"] < PlanAction.objects.count() < counts["enquiries"]
+    document = Document.objects.first()
+    assert counts["documents"] == Document.objects.count() > 0
+    stored = storages["documents"].open(document.storage_name).read()
+    assert hashlib.sha256(stored).hexdigest() == document.sha256
     assert counts["concerns"] == Concern.objects.count()
     assert counts["enquiries"] == Enquiry.objects.count()
     assert Concern.objects.count() > 400 * 3  # about five concerns per person
