@@ -706,7 +706,9 @@ def _message(error) -> list[tuple[str, str]]:
     return [(where, error.message)]
 
 
-@cache
+_QUICK: list[tuple[dict, dict]] = []  # (the validators, their compiled checks)
+
+
 def quick_checks() -> dict[str, Any]:
     """Record type -> the published schema compiled to Python code
     (``fastjsonschema``): about 20 times faster than ``validators()``, but it
@@ -716,12 +718,20 @@ def quick_checks() -> dict[str, Any]:
     exactly the records the reference validator passes (a test holds it)."""
     import fastjsonschema
 
-    return {
-        kind: fastjsonschema.compile(
-            validator.schema, use_default=False, use_formats=False
-        )
-        for kind, validator in validators().items()
-    }
+    found = validators()  # refuses to run without the published files
+    if not _QUICK or _QUICK[0][0] is not found:
+        _QUICK[:] = [
+            (
+                found,
+                {
+                    kind: fastjsonschema.compile(
+                        validator.schema, use_default=False, use_formats=False
+                    )
+                    for kind, validator in found.items()
+                },
+            )
+        ]
+    return _QUICK[0][1]
 
 
 def problems(kind: str, record: dict) -> list[tuple[str, str]]:
