@@ -554,8 +554,15 @@ def _create_cases(rng, writer, arrivals, workers) -> None:
     writer.write(Document, documents, "documents")
 
 
-# A minimal PDF: a document's content is checked from its bytes on import.
-SYNTHETIC_PDF = b"%PDF-1.4\n%synthetic letter for load and scale testing\n%%EOF\n"
+# A synthetic PDF: a document's content is checked from its bytes on import.
+# Each one is different and of the size of a scanned letter (20-120 KB), so an
+# export copies as many files, and as many bytes, as a council's would.
+PDF_SIZES = (20_000, 120_000)
+
+
+def synthetic_pdf(rng) -> bytes:
+    body = rng.randbytes(rng.randint(*PDF_SIZES))
+    return b"%PDF-1.4\n%synthetic letter for load and scale testing\n" + body + b"\n%%EOF\n"
 
 
 def _case_history(rng, enquiries) -> tuple[list, list, list, list]:
@@ -566,7 +573,6 @@ def _case_history(rng, enquiries) -> tuple[list, list, list, list]:
     notes, meetings, actions, documents = [], [], [], []
     kind_id = DocumentKind.objects.order_by("pk").values_list("pk", flat=True).first()
     storage = storages["documents"]
-    digest = hashlib.sha256(SYNTHETIC_PDF).hexdigest()
     for enquiry in enquiries:
         started = enquiry["started_on"]
         held = min(started + datetime.timedelta(days=2), today)
@@ -607,8 +613,9 @@ def _case_history(rng, enquiries) -> tuple[list, list, list, list]:
                 }
             )
         if kind_id is not None and rng.random() < 0.05:
+            content = synthetic_pdf(rng)
             name = storage.save(
-                f"bulk/{enquiry['reference'].hex}.pdf", ContentFile(SYNTHETIC_PDF)
+                f"bulk/{enquiry['reference'].hex}.pdf", ContentFile(content)
             )
             documents.append(
                 {
@@ -623,8 +630,8 @@ def _case_history(rng, enquiries) -> tuple[list, list, list, list]:
                     "sensitivity": "yes",
                     "original_name": "gp-letter.pdf",
                     "content_type": "application/pdf",
-                    "size": len(SYNTHETIC_PDF),
-                    "sha256": digest,
+                    "size": len(content),
+                    "sha256": hashlib.sha256(content).hexdigest(),
                     "storage_name": name,
                     "uploaded_at": _at(held, 12),
                 }

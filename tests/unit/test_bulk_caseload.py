@@ -42,6 +42,10 @@ def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner)
     assert counts["documents"] == Document.objects.count() > 0
     stored = storages["documents"].open(document.storage_name).read()
     assert hashlib.sha256(stored).hexdigest() == document.sha256
+    # Each document is its own file, of a scanned letter's size, so an export
+    # copies as many files as a council's would.
+    assert stored.startswith(b"%PDF-") and len(stored) >= 20_000
+    assert Document.objects.values("sha256").distinct().count() == counts["documents"]
     assert counts["concerns"] == Concern.objects.count()
     assert counts["enquiries"] == Enquiry.objects.count()
     assert Concern.objects.count() > 400 * 3  # about five concerns per person
