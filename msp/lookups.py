@@ -82,3 +82,25 @@ class RelatedAnyOf(RelatedIn):
         if _plain_integers(self):
             return list(self.rhs)
         return super().get_prep_lookup()
+
+
+@models.ForeignObject.register_lookup
+class RelatedAnyOfArray(RelatedIn):
+    """``foreign_key__any_of_array=subquery``: the same rows as ``__in``.
+
+    On PostgreSQL it is written ``= ANY(ARRAY(subquery))``. The planner
+    cannot turn that into a join, so inside a correlated ``EXISTS`` the
+    subquery runs for each candidate row by its index, instead of the
+    planner hashing every row of a large table to meet a few candidates.
+    ``msp.access`` uses it for paths with two reverse steps (a person's
+    concerns' enquiries). Elsewhere it is ``IN (subquery)``.
+    """
+
+    lookup_name = "any_of_array"
+
+    def as_postgresql(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            raise ValueError("any_of_array takes a subquery; use any_of for values")
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
