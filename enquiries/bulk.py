@@ -562,7 +562,11 @@ PDF_SIZES = (20_000, 120_000)
 
 def synthetic_pdf(rng) -> bytes:
     body = rng.randbytes(rng.randint(*PDF_SIZES))
-    return b"%PDF-1.4\n%synthetic letter for load and scale testing\n" + body + b"\n%%EOF\n"
+    return (
+        b"%PDF-1.4\n%synthetic letter for load and scale testing\n"
+        + body
+        + b"\n%%EOF\n"
+    )
 
 
 def _case_history(rng, enquiries) -> tuple[list, list, list, list]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from msp import audit
 from msp.forms import AuditSearchForm
 from msp.models import AuditEvent
+from msp.permissions import require_perm
 from msp.roles import has_role_perm
 
 PAGE_SIZE = 50
@@ -32,8 +33,7 @@ REFUSED_RUNS_SHOWN = 50
 
 
 def _require_auditor(user) -> None:
-    if not has_role_perm(user, "view_audit"):
-        raise PermissionDenied("Only auditors can read the audit trail.")
+    require_perm(user, "view_audit", "Only auditors can read the audit trail.")
 
 
 def refused_runs(

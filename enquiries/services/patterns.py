@@ -23,7 +23,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
@@ -31,6 +31,7 @@ from django.utils import timezone
 from enquiries.models import Concern, PipotCase, PipotConcern, Risk
 from enquiries.models.patterns import PatternFlag, PatternFlagRecord, PatternRule
 from msp import audit
+from msp.permissions import require_perm
 from msp.roles import has_role_perm
 
 Kind = PatternRule.Kind
@@ -474,8 +475,11 @@ def acknowledge_pattern(*, user, flag: PatternFlag, note: str) -> PatternFlag:
     """Record that a manager or lead has looked at the pattern, with a note
     of what they decided (audited). ``flag`` must come through the access
     layer (``enquiries.selectors.patterns``)."""
-    if not can_acknowledge(user):
-        raise PermissionDenied("Only team managers and safeguarding leads can do this")
+    require_perm(
+        user,
+        "sign_off_closure",
+        "Only team managers and safeguarding leads can do this",
+    )
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Enter what you have considered or decided"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -37,7 +37,7 @@ from enquiries.services import patterns
 from msp import audit
 from msp.access import can_work_on_cases, require_write
 from msp.concurrency import save_changes
-from msp.roles import has_role_perm
+from msp.permissions import require_perm
 
 CONCERN_STAGES = (Stage.CONCERN, Stage.INFORMATION_GATHERING)
 
@@ -588,10 +588,12 @@ def record_asked_outcomes(
             }
         )
     closed = enquiry.status == Enquiry.Status.CLOSED
-    if closed and not has_role_perm(user, "sign_off_closure"):
-        raise PermissionDenied(
+    if closed:
+        require_perm(
+            user,
+            "sign_off_closure",
             "The enquiry is closed: only a team manager or safeguarding lead "
-            "can change this answer."
+            "can change this answer.",
         )
     shown, derived = asked_outcomes_shown(enquiry)
     changing = answer != shown and bool(shown or closed)

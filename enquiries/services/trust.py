@@ -20,6 +20,7 @@ from enquiries.selectors.trust import can_break_glass
 from msp import access, audit, roles
 from msp.dates import format_day, format_time
 from msp.models import AuditEvent
+from msp.permissions import require_perm
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +128,9 @@ def review_grant(
     *, reviewer, grant: BreakGlassGrant, verdict: str, notes: str
 ) -> BreakGlassGrant:
     """A safeguarding lead records whether opening the record was appropriate."""
-    if not access.can_see_all_teams(reviewer):
-        raise PermissionDenied("Only a safeguarding lead can review access.")
+    require_perm(
+        reviewer, "view_all_cases", "Only a safeguarding lead can review access."
+    )
     if verdict not in REVIEW_VERDICTS:
         raise ValidationError({"verdict": "Select whether the access was appropriate"})
     notes = notes.strip()

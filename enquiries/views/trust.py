@@ -4,7 +4,7 @@ subject access pack and the person access log (who opened this record)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from msp import access, audit
 from msp.editing import bound_data
 from msp.middleware import own_access_check
 from msp.models import AuditEvent
+from msp.permissions import require_perm
 from msp.roles import has_role_perm
 from msp.views_audit import page_of_events
 
@@ -59,8 +60,7 @@ def break_glass(request: HttpRequest, person_reference) -> HttpResponse:
 
 
 def _require_lead(user) -> None:
-    if not access.can_see_all_teams(user):
-        raise PermissionDenied("Only safeguarding leads review access.")
+    require_perm(user, "view_all_cases", "Only safeguarding leads review access.")
 
 
 @own_access_check
@@ -152,8 +152,9 @@ def audit_person(request: HttpRequest, person_reference) -> HttpResponse:
         person = access.get_visible_or_404(
             user, Person.objects, reference=person_reference
         )
-        if not access.can_see_all_teams(user):
-            raise PermissionDenied("Only safeguarding leads and auditors see this.")
+        require_perm(
+            user, "view_all_cases", "Only safeguarding leads and auditors see this."
+        )
     events = AuditEvent.objects.filter(person_ref=str(person_reference))
     by_user = (
         events.values("actor_name")
