@@ -28,6 +28,9 @@ def setup() -> None:
     django.setup()
     from django.conf import settings
 
+    # Start as the server does (msp/wsgi.py), including its gc.freeze().
+    import msp.wsgi  # noqa: F401
+
     # Benchmarks read pages without collectstatic: plain static storage.
     settings.STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
