@@ -115,9 +115,9 @@ def _two_reverse_steps(first, second, outer: str, rest: list[str], ids: list[int
 
     Written as one join inside the ``EXISTS``, PostgreSQL hashes every row of
     the team's far table against the near table (1M concerns) to meet a few
-    candidates: 1.6 s for a manager's no-date-of-birth check at 1M. With the
-    near rows gathered per candidate by the foreign key's index it took
-    0.14-0.19 s (benchmarks/README.md, "The person access test at 1M").
+    candidates: 645-681 ms for a manager's no-date-of-birth check at 1M. With
+    the near rows gathered per candidate by the foreign key's index it took
+    178-258 ms (benchmarks/README.md, "The person access test at 1M").
     """
     near = first.related_model._base_manager.filter(
         **{first.field.name: OuterRef(OuterRef(outer))}
