@@ -466,9 +466,13 @@ def link_relationship_record(*, user, relationship, reference) -> None:
             check_concern(concern, user=user, rules=rules)
 
 
+# Team managers and safeguarding leads acknowledge patterns.
+ACKNOWLEDGE_PERMISSION = "sign_off_closure"
+
+
 def can_acknowledge(user) -> bool:
-    """Team managers and safeguarding leads acknowledge patterns."""
-    return has_role_perm(user, "sign_off_closure")
+    """Whether the page offers ``user`` the acknowledgement."""
+    return has_role_perm(user, ACKNOWLEDGE_PERMISSION)
 
 
 def acknowledge_pattern(*, user, flag: PatternFlag, note: str) -> PatternFlag:
@@ -477,7 +481,7 @@ def acknowledge_pattern(*, user, flag: PatternFlag, note: str) -> PatternFlag:
     layer (``enquiries.selectors.patterns``)."""
     require_perm(
         user,
-        "sign_off_closure",
+        ACKNOWLEDGE_PERMISSION,
         "Only team managers and safeguarding leads can do this",
     )
     note = (note or "").strip()
