@@ -506,6 +506,8 @@ def _create_cases(rng, writer, arrivals, workers) -> None:
             achieved = _weighted(rng, ACHIEVED)
             enquiry["outcomes_achieved"] = achieved
             enquiry["outcomes_expressed"] = True
+            # Recorded from the adult (the model's default "expressed by").
+            enquiry["outcomes_from_adult_recorded"] = True
             outcomes.append(
                 {
                     "person_id": enquiry["person_id"],

@@ -68,7 +68,7 @@ from enquiries.models import (
     adult_on,
     refresh_adult_on_receipt,
     refresh_name_words,
-    refresh_outcomes_expressed,
+    refresh_outcome_flags,
     validate_nhs_number,
 )
 from enquiries.models import partners as partner_models
@@ -2373,10 +2373,10 @@ class _Writer:
         # batch's enquiries, and others of the same concerns. Two statements,
         # each by an index (an OR of the two made PostgreSQL scan the table).
         touched = [by_ref[record["ref"]] for record in batch]
-        refresh_outcomes_expressed(
+        refresh_outcome_flags(
             Enquiry.objects.filter(pk__any_of=[e.pk for e in touched])
         )
-        refresh_outcomes_expressed(
+        refresh_outcome_flags(
             Enquiry.objects.filter(
                 concern_id__any_of={e.concern_id for e in touched}
             ).exclude(pk__any_of=[e.pk for e in touched])

@@ -17,8 +17,6 @@ from __future__ import annotations
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     CharField,
-    Exists,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -51,24 +49,15 @@ ANNOTATION = "msp_asked"
 ASKED_SOURCES = models.ASKED_SOURCES
 
 
-def _from_adult():
-    return models.outcomes_from_adult()
-
-
-def expressed_by_adult() -> Exists:
-    """For the outer enquiry: a desired outcome (not withdrawn) recorded from
-    the adult or their representative, at the enquiry or its concern."""
-    outcomes = _from_adult()
-    return Exists(outcomes.filter(enquiry=OuterRef("pk"))) | Exists(
-        outcomes.filter(concern_id=OuterRef("concern_id"))
-    )
-
-
 def derived_asked() -> Q:
     """Enquiries whose SG4a part 1 follows from the record without an answer
-    typed: none typed, and an outcome recorded from the adult or their
-    representative ("asked and outcomes expressed")."""
-    return Q(asked_desired_outcomes="") & Q(expressed_by_adult())
+    typed: none typed, and an outcome (not withdrawn) recorded from the adult
+    or their representative at the enquiry or its concern ("asked and
+    outcomes expressed"). That second part is the stored, derived flag
+    ``Enquiry.outcomes_from_adult_recorded`` (kept by
+    ``enquiries.models.refresh_outcome_flags``): a column read instead of
+    two sub-queries per enquiry in every report."""
+    return Q(asked_desired_outcomes="", outcomes_from_adult_recorded=True)
 
 
 def is_derived(enquiry: Enquiry) -> bool:

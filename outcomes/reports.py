@@ -33,12 +33,13 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from enquiries import codes
 from enquiries.models import (
     AdvocacyReferral,
+    Concern,
     DesiredOutcome,
     Enquiry,
     PersonView,
@@ -555,12 +556,16 @@ def counts_from_groups(groups: list[dict]) -> dict[str, int]:
     return counts
 
 
-def figure_counts(queryset: QuerySet[Enquiry]) -> dict[str, int]:
-    """Every figure in :data:`FIGURES`, counted by two aggregate queries."""
-    return {
-        **counts_from_groups(grouped_enquiries(queryset)),
-        **stage_view_counts(queryset),
-    }
+def figure_counts(
+    queryset: QuerySet[Enquiry], keys: tuple[str, ...] | None = None
+) -> dict[str, int]:
+    """Every figure in :data:`FIGURES`, counted by two aggregate queries; with
+    ``keys``, at least those figures (the per-stage query is left out when
+    none of them is a per-stage figure)."""
+    counts = counts_from_groups(grouped_enquiries(queryset))
+    if keys is None or any(FIGURES[key].stage for key in keys):
+        counts.update(stage_view_counts(queryset))
+    return counts
 
 
 def rows_for(counts: dict[str, int], keys: list[str] | None = None) -> list[Row]:
@@ -685,52 +690,32 @@ TIMESCALE_STEPS: dict[str, str] = {
 LATE_KEYS: dict[str, str] = {f"late_{step}": step for step in TIMESCALE_STEPS}
 
 
-def _as_date(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return (
-            timezone.localtime(value).date()
-            if timezone.is_aware(value)
-            else value.date()
-        )
-    return value
-
-
 def _timescale_results(
     queryset: QuerySet[Enquiry],
 ) -> tuple[dict[str, int], list[tuple[int, dict[str, str]]]]:
     """Each enquiry's steps as "within", "late" or "none" (no date recorded).
 
-    One query fetches each enquiry's dates, a second the first plan action
-    of each of those enquiries (by their ids: it reads the plan actions of
-    these enquiries only, however many older ones there are, where a
-    correlated sub-query ran once per enquiry); the working-day arithmetic
-    (weekends and bank holidays) is done here, remembering each due date.
+    One query fetches each enquiry's dates, a second its concern's dates and
+    a third the first plan action of each of those enquiries, both by the
+    ids found (so each reads the rows of these enquiries only, however much
+    history there is: joined in one query, PostgreSQL read every concern
+    ever received to find a year's). Times (when the first plan action was
+    typed, when an older decision was) come back as the local day, worked
+    out by the database. The working-day arithmetic (weekends and bank
+    holidays) is done here, remembering each due date.
     """
     timescales = load_timescales()
     days = {step: timescales[step] for step in TIMESCALE_STEPS}
     dates = list(
-        queryset.values_list(
-            "pk",
-            "concern__received_on",
-            "concern__decided_on",
-            "concern__decided_at",
-            "started_on",
-            "concluded_on",
+        queryset.order_by().values_list(
+            "pk", "concern_id", "started_on", "concluded_on"
         )
     )
+    decisions = _concern_decision_dates(queryset, [row[1] for row in dates])
     first_plans = _first_plan_actions(queryset, [row[0] for row in dates])
-    # The day the decision was made (the event), or for older records the
-    # time it was typed in.
     rows = [
-        (
-            pk,
-            received,
-            decided_on or decided_at,
-            started,
-            first_plans.get(pk),
-            concluded,
-        )
-        for pk, received, decided_on, decided_at, started, concluded in dates
+        (pk, *decisions[concern_id], started, first_plans.get(pk), concluded)
+        for pk, concern_id, started, concluded in dates
     ]
     due_cache: dict[tuple[datetime.date, int], datetime.date] = {}
 
@@ -751,27 +736,49 @@ def _timescale_results(
             if begin is None or end is None:
                 outcome[step] = "none"
             else:
-                late = _as_date(end) > due(begin, days[step])
+                late = end > due(begin, days[step])
                 outcome[step] = "late" if late else "within"
         results.append((pk, outcome))
     return days, results
 
 
-def _first_plan_actions(
+def _by_ids(rows, field: str, ids: list[int], same_ids: QuerySet) -> QuerySet:
+    """``rows`` whose ``field`` is one of ``ids``. On PostgreSQL one array
+    parameter (decision 0014), so the rows of just these ids are probed by
+    the column's index; elsewhere ``same_ids``, the sub-query the ids came
+    from (no list of thousands of placeholders)."""
+    if connection.vendor == "postgresql":
+        return rows.filter(**{f"{field}__any_of": ids})
+    return rows.filter(**{f"{field}__in": same_ids})
+
+
+def _concern_decision_dates(
     queryset: QuerySet[Enquiry], ids: list[int]
-) -> dict[int, datetime.datetime]:
-    """When each enquiry's first plan action was recorded, for enquiries with one."""
+) -> dict[int, tuple[datetime.date, datetime.date | None]]:
+    """Each concern's received date and the day its decision was made (the
+    event), or for older records the time it was typed in."""
     if not ids:
         return {}
-    if connection.vendor == "postgresql":
-        # One array parameter (decision 0014): PostgreSQL probes the plan
-        # actions of just these enquiries by the foreign key's index.
-        actions = PlanAction.objects.filter(enquiry_id__any_of=ids)
-    else:
-        actions = PlanAction.objects.filter(enquiry__in=queryset.values("pk"))
+    concerns = _by_ids(Concern.objects, "pk", ids, queryset.values("concern_id"))
+    return {
+        pk: (received, decided)
+        for pk, received, decided in concerns.order_by().values_list(
+            "pk", "received_on", Coalesce("decided_on", TruncDate("decided_at"))
+        )
+    }
+
+
+def _first_plan_actions(
+    queryset: QuerySet[Enquiry], ids: list[int]
+) -> dict[int, datetime.date]:
+    """The (local) day each enquiry's first plan action was recorded, for
+    enquiries with one."""
+    if not ids:
+        return {}
+    actions = _by_ids(PlanAction.objects, "enquiry_id", ids, queryset.values("pk"))
     return dict(
         actions.values("enquiry_id")
-        .annotate(first=Min("created_at"))
+        .annotate(first=Min(TruncDate("created_at")))
         .values_list("enquiry_id", "first")
         .order_by()
     )
@@ -948,6 +955,14 @@ def _group_label(dimension: str, code: str) -> str:
         return _LABEL_OF[dimension](None)
 
 
+# How the adult judged their outcomes, as the equality tables name it.
+_ACHIEVED_MEASURES = {
+    Achieved.FULLY: "fully",
+    Achieved.PARTIALLY: "partially",
+    Achieved.NOT: "not_achieved",
+}
+
+
 def equality(user, filters: ReportFilter) -> list[dict]:
     """Outcomes achieved by age band, gender, ethnic group and support reason."""
     # Age on the last day of the period, or at death: the SAC return's rule.
@@ -957,31 +972,34 @@ def equality(user, filters: ReportFilter) -> list[dict]:
         birth="concern__person__date_of_birth",
         death="concern__person__date_of_death",
     ).annotate(age_band=sac.age_band_case("_age"))
-    expressed = Q(**{msp.ANNOTATION: msp.EXPRESSED})
-    counts = {
-        "concluded": Count("pk"),
-        "asked": Count(
-            "pk",
-            filter=Q(**{f"{msp.ANNOTATION}__in": [msp.EXPRESSED, msp.NOT_EXPRESSED]}),
-        ),
-        "expressed": Count("pk", filter=expressed),
-        "fully": Count("pk", filter=expressed & Q(outcomes_achieved=Achieved.FULLY)),
-        "partially": Count(
-            "pk", filter=expressed & Q(outcomes_achieved=Achieved.PARTIALLY)
-        ),
-        "not_achieved": Count(
-            "pk", filter=expressed & Q(outcomes_achieved=Achieved.NOT)
-        ),
-    }
+    # One read of the period's enquiries, grouped by every dimension and by
+    # the two values the measures test (SG4a's answer, outcomes achieved):
+    # the answer's expression is worked out once per enquiry as a group key,
+    # not once per measure, and each table is summed from those combinations
+    # (a few thousand rows at most) instead of reading the period per table.
+    paths = [path for _title, path, _groups in DIMENSIONS.values()]
+    combinations = list(
+        concluded.values(*paths, msp.ANNOTATION, "outcomes_achieved")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    measures = ("concluded", "asked", "expressed", *_ACHIEVED_MEASURES.values())
     tables = []
     for dimension, (title, path, groups) in DIMENSIONS.items():
         totals = OrderedDict(
-            (group, dict.fromkeys(counts, 0) | {"group": group}) for group in groups
+            (group, dict.fromkeys(measures, 0) | {"group": group}) for group in groups
         )
-        for row in concluded.values(path).annotate(**counts).order_by():
-            group = _group_label(dimension, row[path])
-            for name in counts:
-                totals[group][name] += row[name]
+        for row in combinations:
+            entry = totals[_group_label(dimension, row[path])]
+            answer, n = row[msp.ANNOTATION], row["n"]
+            entry["concluded"] += n
+            if answer in (msp.EXPRESSED, msp.NOT_EXPRESSED):
+                entry["asked"] += n
+            if answer == msp.EXPRESSED:
+                entry["expressed"] += n
+                measure = _ACHIEVED_MEASURES.get(row["outcomes_achieved"])
+                if measure:
+                    entry[measure] += n
         for entry in totals.values():
             evaluated = entry["fully"] + entry["partially"] + entry["not_achieved"]
             entry["evaluated"] = evaluated

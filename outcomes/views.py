@@ -282,7 +282,8 @@ def exceptions(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = form.filters()
         counts = reports.figure_counts(
-            reports.concluded_enquiries(request.user, filters)
+            reports.concluded_enquiries(request.user, filters),
+            keys=reports.EXCEPTION_KEYS,
         )
         sections = []
         for key in reports.EXCEPTION_KEYS:

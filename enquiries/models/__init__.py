@@ -88,7 +88,7 @@ from enquiries.models.voice import (
     asked_outcomes_shown,
     expressed_desired_outcomes,
     outcomes_from_adult,
-    refresh_outcomes_expressed,
+    refresh_outcome_flags,
 )
 from enquiries.models.work import (
     CaseNote,
@@ -132,7 +132,7 @@ __all__ = [
     "asked_outcomes_shown",
     "expressed_desired_outcomes",
     "outcomes_from_adult",
-    "refresh_outcomes_expressed",
+    "refresh_outcome_flags",
     "CaseNote",
     "CausedEnquiry",
     "InformationShare",

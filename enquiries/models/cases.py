@@ -489,6 +489,11 @@ class Enquiry(TimeStampedModel):
     # this enquiry or its concern. Kept by DesiredOutcome.save() and
     # refresh_outcomes_expressed(), so reports read a column, not a sub-query.
     outcomes_expressed = models.BooleanField(default=False, editable=False)
+    # Derived, never typed, kept the same way: one of those desired outcomes
+    # was recorded from the adult or their representative, which answers
+    # SAC SG4a part 1 "asked, outcomes expressed" when no answer is typed
+    # (outcomes.msp.derived_asked).
+    outcomes_from_adult_recorded = models.BooleanField(default=False, editable=False)
     # Safeguarding plan
     plan_agreed_with_adult = models.BooleanField(null=True, blank=True)
     plan_not_agreed_reason = models.TextField(blank=True)
@@ -567,11 +572,18 @@ class Enquiry(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         if self._state.adding and self.concern_id:
-            from enquiries.models.voice import expressed_desired_outcomes
+            from enquiries.models.voice import (
+                expressed_desired_outcomes,
+                outcomes_from_adult,
+            )
 
             # Outcomes recorded at the concern stage count from the start.
             self.outcomes_expressed = (
                 expressed_desired_outcomes().filter(concern_id=self.concern_id).exists()
+            )
+            self.outcomes_from_adult_recorded = (
+                self.outcomes_expressed
+                and outcomes_from_adult().filter(concern_id=self.concern_id).exists()
             )
         super().save(*args, **kwargs)
 

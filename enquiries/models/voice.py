@@ -207,7 +207,7 @@ class DesiredOutcome(models.Model):
         if self.concern_id:
             enquiries |= Q(concern_id=self.concern_id)
         if enquiries:
-            refresh_outcomes_expressed(Enquiry.objects.filter(enquiries))
+            refresh_outcome_flags(Enquiry.objects.filter(enquiries))
 
     @property
     def audit_person(self) -> Person:
@@ -251,21 +251,29 @@ def asked_outcomes_shown(enquiry: Enquiry) -> tuple[str, bool]:
     return (codes.YesNoDontKnow.YES, True) if derived else ("", False)
 
 
-def refresh_outcomes_expressed(enquiries: QuerySet[Enquiry]) -> int:
-    """Set ``Enquiry.outcomes_expressed`` from the desired outcomes, in one UPDATE.
+def _recorded_for(outcomes: QuerySet[DesiredOutcome]) -> Case:
+    """True for the outer enquiry when ``outcomes`` has one recorded for it
+    or for its concern (two EXISTS, each one index probe)."""
+    return Case(
+        When(
+            Exists(outcomes.filter(enquiry=OuterRef("pk")))
+            | Exists(outcomes.filter(concern_id=OuterRef("concern_id"))),
+            then=Value(True),
+        ),
+        default=Value(False),
+    )
 
-    For writes that bypass ``DesiredOutcome.save()`` (imports, bulk loads).
+
+def refresh_outcome_flags(enquiries: QuerySet[Enquiry]) -> int:
+    """Set ``Enquiry.outcomes_expressed`` and ``outcomes_from_adult_recorded``
+    from the desired outcomes, in one UPDATE.
+
+    Called by ``DesiredOutcome.save()`` and by writes that bypass it
+    (imports, bulk loads).
     """
-    expressed = expressed_desired_outcomes()
     return enquiries.update(
-        outcomes_expressed=Case(
-            When(
-                Exists(expressed.filter(enquiry=OuterRef("pk")))
-                | Exists(expressed.filter(concern_id=OuterRef("concern_id"))),
-                then=Value(True),
-            ),
-            default=Value(False),
-        )
+        outcomes_expressed=_recorded_for(expressed_desired_outcomes()),
+        outcomes_from_adult_recorded=_recorded_for(outcomes_from_adult()),
     )
 
 

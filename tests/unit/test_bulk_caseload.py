@@ -9,6 +9,7 @@ from django.db.models import F, Q
 
 from enquiries.bulk import create_bulk_caseload
 from enquiries.models import (
+    ASKED_SOURCES,
     CaseNote,
     ChronologyEvent,
     Concern,
@@ -88,6 +89,14 @@ def test_bulk_caseload_is_coherent_and_realistic(team, other_team, practitioner)
     ).distinct()
     assert set(Enquiry.objects.filter(outcomes_expressed=True)) == set(expressed)
     assert expressed.exists()
+    # ... and so does "recorded from the adult" (SG4a's derived answer).
+    from_adult = Enquiry.objects.filter(
+        Q(desired_outcomes__expressed_by__in=ASKED_SOURCES)
+        | Q(concern__desired_outcomes__expressed_by__in=ASKED_SOURCES)
+    ).distinct()
+    assert set(Enquiry.objects.filter(outcomes_from_adult_recorded=True)) == set(
+        from_adult
+    )
     # The derived SAC age test matches the dates (some adults turn 18 late).
     for concern in Concern.objects.select_related("person")[:500]:
         assert concern.adult_on_receipt is concern.person.is_adult_on(

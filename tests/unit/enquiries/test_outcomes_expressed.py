@@ -1,33 +1,56 @@
-"""``Enquiry.outcomes_expressed``: derived from the desired outcomes, never typed.
+"""``Enquiry.outcomes_expressed`` and ``outcomes_from_adult_recorded``:
+derived from the desired outcomes, never typed.
 
-Reports read the stored flag; these tests hold it to the rule (a desired
-outcome, not withdrawn, for the enquiry or its concern) on every write path.
+Reports read the stored flags; these tests hold them to the rule (a desired
+outcome, not withdrawn, for the enquiry or its concern; for the second, one
+recorded from the adult or their representative) on every write path.
 """
+
+import random
 
 import pytest
 from django.db.models import Exists, OuterRef
 
+from enquiries import codes
 from enquiries.factories import ConcernFactory, DesiredOutcomeFactory, EnquiryFactory
 from enquiries.models import (
     DesiredOutcome,
     Enquiry,
     expressed_desired_outcomes,
-    refresh_outcomes_expressed,
+    outcomes_from_adult,
+    refresh_outcome_flags,
 )
 from enquiries.services import people as services
+from outcomes import msp
 
 pytestmark = pytest.mark.django_db
 
 STAGE = {"stage": "enquiry", "text": "For my son to stop taking my pension."}
 
 
-def _rule_holds_for_every_enquiry() -> bool:
-    expressed = expressed_desired_outcomes()
-    rule = Enquiry.objects.annotate(
-        by_rule=Exists(expressed.filter(enquiry=OuterRef("pk")))
-        | Exists(expressed.filter(concern_id=OuterRef("concern_id")))
+def _by_rule(outcomes):
+    return Exists(outcomes.filter(enquiry=OuterRef("pk"))) | Exists(
+        outcomes.filter(concern_id=OuterRef("concern_id"))
     )
-    return all(e.by_rule == e.outcomes_expressed for e in rule)
+
+
+def _disagreeing() -> list[tuple[int, str]]:
+    """Enquiries whose stored flags differ from a full recount of the rule."""
+    rule = Enquiry.objects.annotate(
+        expressed=_by_rule(expressed_desired_outcomes()),
+        from_adult=_by_rule(outcomes_from_adult()),
+    )
+    wrong = []
+    for e in rule:
+        if e.expressed != e.outcomes_expressed:
+            wrong.append((e.pk, "outcomes_expressed"))
+        if e.from_adult != e.outcomes_from_adult_recorded:
+            wrong.append((e.pk, "outcomes_from_adult_recorded"))
+    return wrong
+
+
+def _rule_holds_for_every_enquiry() -> bool:
+    return not _disagreeing()
 
 
 def test_an_outcome_recorded_with_the_concern_counts_for_the_enquiry():
@@ -74,10 +97,91 @@ def test_refresh_mends_rows_written_past_save():
     with_outcome, without = EnquiryFactory(), EnquiryFactory()
     DesiredOutcomeFactory(person=with_outcome.concern.person, enquiry=with_outcome)
     # A bulk write (as imports and the generator do) that skipped save().
-    Enquiry.objects.update(outcomes_expressed=False)
+    Enquiry.objects.update(outcomes_expressed=False, outcomes_from_adult_recorded=True)
     DesiredOutcome.objects.update(status="active")
     assert not _rule_holds_for_every_enquiry()
-    assert refresh_outcomes_expressed(Enquiry.objects.all()) == 2
+    assert refresh_outcome_flags(Enquiry.objects.all()) == 2
     assert _rule_holds_for_every_enquiry()
     without.refresh_from_db()
     assert without.outcomes_expressed is False
+
+
+def test_an_outcome_from_family_is_expressed_but_not_from_the_adult(practitioner):
+    enquiry = EnquiryFactory()
+    seen = []
+    for source in (codes.ViewSource.FAMILY, codes.ViewSource.REPRESENTATIVE):
+        services.add_desired_outcome(
+            user=practitioner, case=enquiry, data={**STAGE, "expressed_by": source}
+        )
+        enquiry.refresh_from_db()
+        seen.append((enquiry.outcomes_expressed, enquiry.outcomes_from_adult_recorded))
+    # Family's words are outcomes expressed, not the adult's; a
+    # representative's count as the adult's (SG4a).
+    assert seen == [(True, False), (True, True)]
+
+
+def test_the_derived_sg4a_answer_reads_the_stored_flag():
+    concern = ConcernFactory()
+    DesiredOutcomeFactory(person=concern.person, concern=concern)
+    enquiry = EnquiryFactory(concern=concern)
+    assert enquiry.outcomes_from_adult_recorded is True
+    assert list(Enquiry.objects.filter(msp.derived_asked())) == [enquiry]
+    # The report's condition is the column: stale, it would be believed.
+    Enquiry.objects.update(outcomes_from_adult_recorded=False)
+    assert not Enquiry.objects.filter(msp.derived_asked()).exists()
+
+
+def test_flags_equal_a_full_recount_after_random_edits(practitioner):
+    """Random recordings, revisions, withdrawals and new enquiries through
+    the services: after each, both stored flags equal a recount."""
+    rng = random.Random(20261204)
+    sources = list(codes.ViewSource.values)
+    sources.remove(codes.ViewSource.NOT_OBTAINED)
+    concerns = [ConcernFactory() for _ in range(6)]
+    enquiries = [EnquiryFactory(concern=c) for c in concerns]
+    seen = set()
+    for step in range(40):
+        action = rng.choice(["add", "add", "revise", "withdraw", "enquiry"])
+        live = list(DesiredOutcome.objects.filter(status="active"))
+        if action == "revise" and live:
+            outcome = rng.choice(live)
+            services.revise_desired_outcome(
+                user=practitioner,
+                outcome=outcome,
+                text=f"Revised wish {step}",
+                reason="Changed their mind",
+                stage=outcome.stage,
+                enquiry=rng.choice([None, *enquiries]),
+            )
+        elif action == "withdraw" and live:
+            services.withdraw_desired_outcome(
+                user=practitioner, outcome=rng.choice(live), reason="No longer wanted"
+            )
+        elif action == "enquiry":
+            enquiries.append(EnquiryFactory(concern=rng.choice(concerns)))
+        else:
+            case = rng.choice([*concerns, *enquiries])
+            stage = "concern" if case in concerns else "enquiry"
+            services.add_desired_outcome(
+                user=practitioner,
+                case=case,
+                data={
+                    "stage": stage,
+                    "text": f"Wish {step}",
+                    # Half from family or the referrer (expressed, but not
+                    # "from the adult"), half from any source.
+                    "expressed_by": rng.choice(
+                        [codes.ViewSource.FAMILY, codes.ViewSource.REFERRER]
+                        if rng.random() < 0.5
+                        else sources
+                    ),
+                },
+            )
+        assert _disagreeing() == [], f"after step {step} ({action})"
+        seen.update(
+            Enquiry.objects.values_list(
+                "outcomes_expressed", "outcomes_from_adult_recorded"
+            )
+        )
+    # The edits went through every state the flags can be in.
+    assert seen == {(False, False), (True, False), (True, True)}

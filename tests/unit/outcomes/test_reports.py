@@ -6,7 +6,9 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from enquiries.factories import (
     DesiredOutcomeFactory,
@@ -316,6 +318,18 @@ class TestEquality:
         reasons = {row["group"]: row for row in tables["support_reason"]["rows"]}
         assert reasons["Physical Support"]["concluded"] == 5
 
+    def test_every_breakdown_comes_from_one_read_of_the_period(self, caseload, manager):
+        # Four tables, one read of the enquiries: the period is grouped by
+        # every dimension at once and each table summed from those
+        # combinations (the other queries find the manager's scope).
+        with CaptureQueriesContext(connection) as captured:
+            tables = reports.equality(manager, _filters())
+        reads = [q for q in captured if 'FROM "enquiries_enquiry"' in q["sql"]]
+        assert len(reads) == 1
+        assert len(tables) == len(reports.DIMENSIONS)
+        for table in tables:
+            assert sum(row["concluded"] for row in table["rows"]) == 5
+
     def test_age_band_is_age_at_death_as_in_the_sac_return(self, team, manager):
         # Born 1 December 1960: 65 on 31 March 2026, but died in July 2025
         # at 64, so the dashboard counts her among 18-64, as the SAC return
@@ -385,6 +399,19 @@ class TestDrillDown:
         }
         assert behind == counts
         assert counts["concluded"] == 6
+
+    def test_exception_counts_skip_the_per_stage_views(self, caseload, lead):
+        concluded = reports.concluded_enquiries(lead, _filters())
+        everything = reports.figure_counts(concluded)
+        with CaptureQueriesContext(connection) as captured:
+            some = reports.figure_counts(concluded, keys=reports.EXCEPTION_KEYS)
+        for key in reports.EXCEPTION_KEYS:
+            assert some[key] == everything[key]
+        assert some["no_evaluation"] == 1 and some["closure_without_view"] == 2
+        # None of the exceptions is a per-stage figure: one grouped query,
+        # and the per-stage count of the views is not run.
+        assert len(captured) == 1
+        assert "stage_enquiry" not in some
 
     def test_unknown_figure_is_refused(self, manager):
         with pytest.raises(KeyError):
