@@ -14,7 +14,7 @@ def service(request):
 
 class _UnreadCount:
     """The header's count of unread notifications, counted only if a page
-    shows it (one query, at most once per page). Counted up to 100 and shown
+    shows it (at most two queries, once per page). Counted up to 100 and shown
     as "99+" beyond 99: the header needs no exact figure, and counting a
     long unread backlog on every page would cost more as it grew."""
 

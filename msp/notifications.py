@@ -282,15 +282,15 @@ def visible_notifications(user: User) -> QuerySet[Notification]:
 
 
 def unread_count(user: User, *, up_to: int | None = None) -> int:
-    """Unread notifications ``user`` may see: one query. With ``up_to``, the
-    count stops there (the header shows "99+"), so its cost does not grow
-    with a backlog nobody has read.
+    """Unread notifications ``user`` may see. With ``up_to``, the count
+    stops there (the header shows "99+"), so its cost does not grow with a
+    backlog nobody has read.
 
-    Asked first which kinds of record the unread notifications are about (a
-    read of the recipient's unread index), so the access test is built only
-    for those: every page's header pays for this count, and building the
-    scope of every registered model cost more than the database did. With
-    nothing unread, that first read is the only query.
+    Two queries: first which kinds of record the unread notifications are
+    about (a read of the recipient's unread index), then the count, with the
+    access test built for those kinds only. Every page's header pays for
+    this count, and building the scope of every registered model cost more
+    than the database did. With nothing unread, the first is the only one.
     """
     if not (user.is_authenticated and user.is_active):
         return 0

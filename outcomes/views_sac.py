@@ -9,6 +9,7 @@ their own teams' records.
 from __future__ import annotations
 
 import io
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -49,13 +50,17 @@ def _year_form(request: HttpRequest) -> tuple[YearForm, str]:
     return form, default
 
 
-def _cursor(request: HttpRequest) -> tuple[str | None, int | None]:
-    """Which check to move on in ("show more"), and the pk to start after."""
+# A "show more" cursor (msp.paging): an id, or a day and an id.
+_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2}~)?\d{1,18}")
+
+
+def _cursor(request: HttpRequest) -> tuple[str | None, str | None]:
+    """Which check to move on in ("show more"), and the cursor to start after."""
     more = request.GET.get("more", "")
     after = request.GET.get("after", "")
-    if more not in sac.DATA_QUALITY_KEYS or not after.isdigit() or len(after) > 18:
+    if more not in sac.DATA_QUALITY_KEYS or not _CURSOR.fullmatch(after):
         return None, None
-    return more, int(after)
+    return more, after
 
 
 @reads_from_replica

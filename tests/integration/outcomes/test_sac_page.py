@@ -15,7 +15,7 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from enquiries.factories import ConcernFactory, EnquiryFactory, PersonFactory
-from enquiries.models import Person, SafeguardingAdultsReview, SarIndividual
+from enquiries.models import Enquiry, Person, SafeguardingAdultsReview, SarIndividual
 from msp import roles
 from msp.factories import UserFactory
 from msp.models import AuditEvent
@@ -301,6 +301,40 @@ def test_the_data_quality_list_is_bounded_with_show_more(
     assert "Show the next" not in section
 
 
+def test_enquiries_at_fault_are_listed_by_the_day_they_concluded(lead, team):
+    # Recorded in this order, concluded in another: the list follows the
+    # days concluded (ids break ties), and "show more" carries on from the
+    # last day and id shown.
+    days = [datetime.date(2024, 9, 1), datetime.date(2024, 6, 1)]
+    days += [datetime.date(2024, 9, 1), datetime.date(2025, 1, 1)]
+    made = []
+    for day in days:
+        enquiry = _concluded(team, lacked_capacity="")
+        Enquiry.objects.filter(pk=enquiry.pk).update(concluded_on=day)
+        made.append(enquiry)
+    start, end = sac_spec_bounds(YEAR)
+    (first,) = [
+        c for c in sac.data_quality(lead, start, end, limit=2) if c["key"] == "capacity"
+    ]
+    assert [item["url"] for item in first["items"]] == [
+        made[1].get_absolute_url(),
+        made[0].get_absolute_url(),
+    ]
+    assert first["next_after"] == f"2024-09-01~{made[0].pk}"
+    (rest,) = [
+        c
+        for c in sac.data_quality(
+            lead, start, end, more="capacity", after=first["next_after"], limit=2
+        )
+        if c["key"] == "capacity"
+    ]
+    assert [item["url"] for item in rest["items"]] == [
+        made[2].get_absolute_url(),
+        made[3].get_absolute_url(),
+    ]
+    assert rest["next_after"] is None and rest["total"] == 4
+
+
 def test_a_bad_show_more_cursor_shows_the_first_records(client, lead, team):
     enquiry = _concluded(team, lacked_capacity="")
     client.force_login(lead)
@@ -308,6 +342,8 @@ def test_a_bad_show_more_cursor_shows_the_first_records(client, lead, team):
         {"more": "capacity", "after": "abc"},
         {"more": "nonsense", "after": "1"},
         {"more": "capacity", "after": "9" * 40},
+        {"more": "capacity", "after": "2024-13-45~1"},
+        {"more": "capacity", "after": "2024-08-01~"},
     ):
         response = client.get(PAGE, {"year": YEAR, **query})
         assert response.status_code == 200

@@ -15,7 +15,14 @@ from enquiries.factories import (
     EnquiryFactory,
     PersonViewFactory,
 )
-from enquiries.models import AdvocacyReferral, PersonView, StageTimescale
+from enquiries.models import (
+    AdvocacyReferral,
+    Concern,
+    Enquiry,
+    PersonView,
+    PlanAction,
+    StageTimescale,
+)
 from msp import paging
 from outcomes import reports, sac_spec
 from outcomes.models import FeedbackQuestionnaire
@@ -285,6 +292,28 @@ class TestDashboardFigures:
         late_decision = reports.enquiries_behind(manager, _filters(), "late_decision")
         assert [e.concern.person.given_name for e in late_decision] == ["Bob"]
         assert reports.figure_label("late_plan").startswith("Safeguarding plan")
+
+    def test_times_typed_after_midnight_in_summer_count_on_the_local_day(self):
+        # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST): a plan
+        # action typed then, and an older decision with only its typing
+        # time, count on 1 July for the timescales.
+        typed = datetime.datetime(2025, 6, 30, 23, 30, tzinfo=datetime.UTC)
+        enquiry = EnquiryFactory()
+        Concern.objects.filter(pk=enquiry.concern_id).update(
+            decided_on=None, decided_at=typed
+        )
+        action = PlanAction.objects.create(
+            enquiry=enquiry,
+            description="Call the bank",
+            owner="Sam",
+            due_on=D(2025, 7, 8),
+        )
+        PlanAction.objects.filter(pk=action.pk).update(created_at=typed)
+        enquiries = Enquiry.objects.filter(pk=enquiry.pk)
+        first_plans = reports._first_plan_actions(enquiries, [enquiry.pk])
+        assert first_plans == {enquiry.pk: D(2025, 7, 1)}
+        decisions = reports._concern_decision_dates(enquiries, [enquiry.concern_id])
+        assert decisions[enquiry.concern_id][1] == D(2025, 7, 1)
 
     def test_open_enquiries_by_stage_and_age(self, caseload, manager):
         table = reports.dashboard(manager, _filters())["open"]
