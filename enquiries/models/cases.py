@@ -487,7 +487,7 @@ class Enquiry(TimeStampedModel):
     )
     # Derived, never typed: a desired outcome (not withdrawn) is recorded for
     # this enquiry or its concern. Kept by DesiredOutcome.save() and
-    # refresh_outcomes_expressed(), so reports read a column, not a sub-query.
+    # refresh_outcome_flags(), so reports read a column, not a sub-query.
     outcomes_expressed = models.BooleanField(default=False, editable=False)
     # Derived, never typed, kept the same way: one of those desired outcomes
     # was recorded from the adult or their representative, which answers
