@@ -229,6 +229,35 @@ class TestRepeatConcerns:
         assert report["adults"] == 4
         assert report["rows"][2]["percent"] == 40.0
 
+    def test_the_years_concerns_are_read_once(self, caseload, manager):
+        concerns = board.year_concerns(manager, _filters())
+        with CaptureQueriesContext(connection) as captured:
+            report = board.repeats(manager, concerns)
+        # The year's (adult, day) pairs, then the earlier concerns: the
+        # adults with two or more are added up from the first.
+        reads = [q for q in captured if 'FROM "enquiries_concern"' in q["sql"]]
+        assert len(reads) == 2
+        assert [row["count"] for row in report["rows"]][:2] == [1, 2]
+
+    def test_with_no_team_chosen_only_the_days_before_the_year_are_read_again(
+        self, caseload, manager, lead
+    ):
+        for user in (manager, lead):
+            concerns = board.year_concerns(user, _filters())
+            with CaptureQueriesContext(connection) as captured:
+                quick = board.repeats(user, concerns, every_team=True)
+            # The same figures as reading the year again...
+            assert quick == board.repeats(user, concerns)
+            # ...from a second read that stops before the year's first
+            # concern (Ann's, 1 April 2025).
+            earlier = [q["sql"] for q in captured if '"received_on" <' in q["sql"]]
+            assert len(earlier) == 1
+            assert "\"received_on\" < '2025-04-01'" in earlier[0]
+        # The board page chooses the quick read only with no team chosen.
+        assert board.board_reports(lead, _filters())["repeat"] == board.repeats(
+            lead, board.year_concerns(lead, _filters())
+        )
+
     def test_for_a_lead(self, caseload, lead, team):
         report = board.repeats(lead, board.year_concerns(lead, _filters()))
         # Ann, Cat (other team's 20 April and c5) and Xav have 2 each.
