@@ -588,7 +588,7 @@ def data_quality(
     from django.db.models import Count, Window
 
     from msp.access import visible
-    from msp.paging import Page, keyset_page
+    from msp.paging import keyset_page
 
     limit = limit or DATA_QUALITY_LIMIT
     checks = data_quality_checks(start, end)
@@ -603,29 +603,26 @@ def data_quality(
     for check in checks:
         cursor = after if check["key"] == more else None
         records = visible(user, check["records"])
+        key = "pk"
+        if records.model is Enquiry:
+            records, key = records.select_related("concern__person"), "concluded_on"
         if check["condition"] is None and cursor is None:
-            rows = list(
-                records.order_by("pk").annotate(_found=Window(Count("pk")))[: limit + 1]
+            # The people check's first page and its count in one query.
+            page = keyset_page(
+                records.annotate(_found=Window(Count("pk"))),
+                after=None,
+                key=key,
+                size=limit,
             )
-            total = rows[0]._found if rows else 0
-            more_rows = len(rows) > limit
-            page = Page(
-                rows=rows[:limit],
-                next_cursor=str(rows[limit - 1].pk) if more_rows else None,
-            )
+            total = page.rows[0]._found if page.rows else 0
         else:
             if check["condition"] is None:
                 total = records.count()
             else:
                 total = counts[check["key"]] or 0
-            if total and records.model is Enquiry:
-                records = records.select_related("concern__person")
-            key = "concluded_on" if records.model is Enquiry else "pk"
-            page = (
-                keyset_page(records, after=cursor, key=key, size=limit)
-                if total
-                else None
-            )
+            if not total:
+                continue
+            page = keyset_page(records, after=cursor, key=key, size=limit)
         if not total:
             continue
         found.append(
