@@ -1,8 +1,11 @@
 """Pattern figures for the dashboard: how many flags, how many acknowledged,
-how many led to an enquiry (issue 19). Counted over the flags the user may
-see (``enquiries.selectors.patterns.flags_for``), in one query, and kept like
-the dashboard's other figures until a counted record changes (every change
-to a flag comes with an audit line, which the data version includes)."""
+how many led to an enquiry (issue 19). Counted over the flags with a concern
+the user may see received in the dashboard's period (and of its team, when
+one is chosen; ``enquiries.selectors.patterns.flags_for``), in one query, and
+kept like the dashboard's other figures until a counted record changes
+(every change to a flag comes with an audit line, which the data version
+includes). The dashboard's other slices (worker, kind, risk) are about
+enquiries, which a pattern of concerns need not have."""
 
 from __future__ import annotations
 
@@ -11,15 +14,18 @@ from django.db.models import Count, Exists, OuterRef, Q
 from enquiries.models import Concern, PatternFlagRecord, PatternRule
 from enquiries.selectors.patterns import flags_for
 from msp.access import scope_key
+from outcomes.reports import ReportFilter
 
 ENQUIRY_DECISIONS = [Concern.Decision.SECTION_42, Concern.Decision.OTHER_ENQUIRY]
 
 
-def pattern_figures(user) -> dict:
+def pattern_figures(user, filters: ReportFilter) -> dict:
     led = PatternFlagRecord.objects.filter(
         flag=OuterRef("pk"), concern__decision__in=ENQUIRY_DECISIONS
     )
-    flags = flags_for(user).alias(led=Exists(led))
+    flags = flags_for(
+        user, received=(filters.start, filters.end), team_id=filters.team_id
+    ).alias(led=Exists(led))
     rows = flags.values("kind").annotate(
         total=Count("pk"),
         acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
@@ -37,11 +43,12 @@ def pattern_figures(user) -> dict:
     return {"kinds": kinds, **totals}
 
 
-def cached_pattern_figures(user) -> dict:
-    """:func:`pattern_figures`, kept per scope of access while nothing
-    counted changes (``outcomes.sac.kept_until_changed``)."""
+def cached_pattern_figures(user, filters: ReportFilter) -> dict:
+    """:func:`pattern_figures`, kept per scope of access, period and team
+    while nothing counted changes (``outcomes.sac.kept_until_changed``)."""
     from outcomes.sac import kept_until_changed
 
     return kept_until_changed(
-        ("patterns", scope_key(user)), lambda: pattern_figures(user)
+        ("patterns", scope_key(user), filters.start, filters.end, filters.team_id),
+        lambda: pattern_figures(user, filters),
     )

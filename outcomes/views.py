@@ -93,7 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             data=data,
             query=_query(filters),
             charts=_dashboard_charts(data, filters),
-            patterns=cached_pattern_figures(request.user),
+            patterns=cached_pattern_figures(request.user, filters),
         )
     return render(request, "outcomes/dashboard.html", context)
 

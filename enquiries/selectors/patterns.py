@@ -13,6 +13,8 @@ with the records they cannot see.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
@@ -23,9 +25,21 @@ from msp import audit
 from msp.access import visible
 
 
-def flags_for(user) -> QuerySet[PatternFlag]:
-    """Flags at least one of whose concerns ``user`` may see."""
-    seen = visible(user, Concern.objects.filter(pattern_records__flag=OuterRef("pk")))
+def flags_for(
+    user,
+    *,
+    received: tuple[datetime.date, datetime.date] | None = None,
+    team_id: int | None = None,
+) -> QuerySet[PatternFlag]:
+    """Flags at least one of whose concerns ``user`` may see; with
+    ``received`` (first and last day) or ``team_id``, one of whose concerns
+    ``user`` may see was received in that period, or is that team's."""
+    concerns = Concern.objects.filter(pattern_records__flag=OuterRef("pk"))
+    if received is not None:
+        concerns = concerns.filter(received_on__range=received)
+    if team_id is not None:
+        concerns = concerns.filter(team_id=team_id)
+    seen = visible(user, concerns)
     return PatternFlag.objects.filter(Exists(seen)).select_related(
         "person", "organisation", "pipot_case", "acknowledged_by"
     )

@@ -19,11 +19,14 @@ from enquiries.factories import (
 )
 from enquiries.models import PatternFlag, PatternRule
 from enquiries.services import patterns
+from msp.dates import financial_year_of
 from msp.models import AuditEvent
+from outcomes.sac_spec import financial_year_bounds
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date.today()
+ONE_DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
@@ -262,6 +265,34 @@ def test_dashboard_counts_flags_acknowledged_and_led_to_enquiry(
     )
     organisation = next(k for k in figures["kinds"] if k["kind"] == "organisation")
     assert organisation["total"] == 1
+
+
+def test_dashboard_counts_the_patterns_of_its_period_and_team(
+    client, lead, team, other_team, home
+):
+    """A flag counts in the period one of its concerns was received in, and,
+    with a team chosen, only when one of those concerns is the team's."""
+    this_year = financial_year_of(TODAY)
+    last_year = financial_year_of(financial_year_bounds(this_year)[0] - ONE_DAY)
+    days_ago = (TODAY - financial_year_bounds(this_year)[0]).days + 40
+    rowan = OrganisationFactory(name="Rowan Court")
+    for _ in range(3):
+        about(rowan, PersonFactory(team=team), days_ago)
+    for _ in range(3):
+        about(home, PersonFactory(team=other_team), 0)
+    assert PatternFlag.objects.count() == 2
+    client.force_login(lead)
+
+    def total(**query):
+        response = client.get(reverse("outcomes:dashboard"), query)
+        assert response.status_code == 200
+        return response.context["patterns"]["total"]
+
+    assert total(year=this_year) == 1
+    assert total(year=last_year) == 1
+    assert total(year=this_year, team=team.pk) == 0
+    assert total(year=this_year, team=other_team.pk) == 1
+    assert total(year=last_year, team=team.pk) == 1
 
 
 def test_a_lead_with_admin_access_changes_a_rule_audited(client, lead):
