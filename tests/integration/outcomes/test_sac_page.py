@@ -347,7 +347,10 @@ def test_a_bad_show_more_cursor_shows_the_first_records(client, lead, team):
     ):
         response = client.get(PAGE, {"year": YEAR, **query})
         assert response.status_code == 200
-        assert enquiry.get_absolute_url() in response.content.decode()
+        html = response.content.decode()
+        assert enquiry.get_absolute_url() in html
+        # The first records, not labelled as carrying on from earlier ones.
+        assert "Continued from earlier records" not in html, query
 
 
 def test_data_quality_query_count_does_not_grow(
