@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 
@@ -88,6 +88,31 @@ def annotate_age(
 # One format everywhere (GOV.UK style): "6 May 2025"; a moment as
 # "6 May 2025, 2:30pm". Templates use the filters of the same names
 # (msp/templatetags/msp_dates.py, built into every template).
+
+
+class DaysBetween(Func):
+    """Days from the second date to the first, in SQL (an integer; NULL when
+    either is NULL). The second may be a window function, e.g. the previous
+    row's date (``Lag``), over grouped columns."""
+
+    arity = 2
+    output_field = IntegerField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "  # PostgreSQL: date - date is a number of days
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+    def get_group_by_cols(self):
+        if self.contains_over_clause:
+            return []  # SQL allows no window function in GROUP BY
+        return super().get_group_by_cols()
 
 
 def format_day(value: datetime.date | datetime.datetime | None) -> str:

@@ -220,7 +220,7 @@ class TestConcernsReceived:
 @pytest.mark.django_db
 class TestRepeatConcerns:
     def test_for_a_manager(self, caseload, manager):
-        report = board.repeats(manager, board.year_concerns(manager, _filters()))
+        report = board.repeats(manager, _filters())
         counts = [row["count"] for row in report["rows"]]
         # Ann has 2 in the year (c1, c2). Repeats: c2 (c1 61 days before) and
         # c3 (c4 exactly 365 days before). Cat's other-team concern is not
@@ -229,40 +229,30 @@ class TestRepeatConcerns:
         assert report["adults"] == 4
         assert report["rows"][2]["percent"] == 40.0
 
-    def test_the_years_concerns_are_read_once(self, caseload, manager):
-        concerns = board.year_concerns(manager, _filters())
-        with CaptureQueriesContext(connection) as captured:
-            report = board.repeats(manager, concerns)
-        # The year's (adult, day) pairs, then the earlier concerns: the
-        # adults with two or more are added up from the first.
-        reads = [q for q in captured if 'FROM "enquiries_concern"' in q["sql"]]
-        assert len(reads) == 2
-        assert [row["count"] for row in report["rows"]][:2] == [1, 2]
-
-    def test_with_no_team_chosen_only_the_days_before_the_year_are_read_again(
-        self, caseload, manager, lead
+    def test_counted_by_the_database_in_two_one_row_queries(
+        self, caseload, manager, lead, team
     ):
-        for user in (manager, lead):
-            concerns = board.year_concerns(user, _filters())
+        for user, filters in ((manager, _filters()), (lead, _filters(team))):
             with CaptureQueriesContext(connection) as captured:
-                quick = board.repeats(user, concerns, every_team=True)
-            # The same figures as reading the year again...
-            assert quick == board.repeats(user, concerns)
-            # ...from a second read that stops before the year's first
-            # concern (Ann's, 1 April 2025).
-            earlier = [q["sql"] for q in captured if '"received_on" <' in q["sql"]]
-            assert len(earlier) == 1
-            assert "\"received_on\" < '2025-04-01'" in earlier[0]
-        # The board page chooses the quick read only with no team chosen.
+                board.repeats(user, filters)
+            # The adults' figures, then the repeats: each an aggregate, no
+            # row per concern or per adult comes back to Python.
+            reads = [q["sql"] for q in captured if '"enquiries_concern"' in q["sql"]]
+            assert len(reads) == 2
+            for sql in reads:
+                # An aggregate over a grouped sub-query: one row back.
+                assert sql.startswith(("SELECT COUNT(", "SELECT COALESCE(SUM("))
+                assert "GROUP BY" not in sql.rsplit(")", 1)[1]
+        # The board page counts them the same way.
         assert board.board_reports(lead, _filters())["repeat"] == board.repeats(
-            lead, board.year_concerns(lead, _filters())
+            lead, _filters()
         )
 
     def test_for_a_lead(self, caseload, lead, team):
-        report = board.repeats(lead, board.year_concerns(lead, _filters()))
+        report = board.repeats(lead, _filters())
         # Ann, Cat (other team's 20 April and c5) and Xav have 2 each.
         assert [row["count"] for row in report["rows"]] == [3, 6, 4]
-        one_team = board.repeats(lead, board.year_concerns(lead, _filters(team)))
+        one_team = board.repeats(lead, _filters(team))
         # The earlier concern may be in any team the lead sees: c5 counts.
         assert [row["count"] for row in one_team["rows"]] == [1, 2, 3]
 
