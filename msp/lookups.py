@@ -59,13 +59,17 @@ class AnyOf(In):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
         if _plain_integers(self):
-            values = list(self.rhs)
-        else:
-            values = [
-                field.get_db_prep_value(value, connection, prepared=True)
-                for value in self.rhs
-                if value is not None
-            ]
+            if not self.rhs:
+                raise EmptyResultSet
+            # One array literal: psycopg would otherwise adapt each int in
+            # Python (60 ms for the 30,000 ids of a lead's dashboard year).
+            literal = "{" + ",".join(map(str, self.rhs)) + "}"
+            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, literal)
+        values = [
+            field.get_db_prep_value(value, connection, prepared=True)
+            for value in self.rhs
+            if value is not None
+        ]
         if not values:
             raise EmptyResultSet
         return f"{lhs} = ANY(%s)", (*lhs_params, values)

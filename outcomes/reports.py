@@ -748,7 +748,8 @@ def _by_ids(rows, field: str, ids: list[int], same_ids: QuerySet) -> QuerySet:
     the column's index; elsewhere ``same_ids``, the sub-query the ids came
     from (no list of thousands of placeholders)."""
     if connection.vendor == "postgresql":
-        return rows.filter(**{f"{field}__any_of": ids})
+        # A set: Django walks a list's items one by one when filtering.
+        return rows.filter(**{f"{field}__any_of": frozenset(ids)})
     return rows.filter(**{f"{field}__in": same_ids})
 
 

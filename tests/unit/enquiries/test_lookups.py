@@ -55,9 +55,13 @@ def test_on_postgresql_the_list_is_one_parameter():
         pk__any_of=[p.pk for p in people]
     ).query.sql_with_params()
     if connection.vendor == "postgresql":
-        assert "= ANY(%s)" in three_sql
+        assert "= ANY(%s::bigint[])" in three_sql
         assert one_sql == three_sql
-        assert three_params == ([p.pk for p in people],)
+        # One array literal, written without adapting each id in Python.
+        assert three_params == ("{" + ",".join(str(p.pk) for p in people) + "}",)
+        assert list(Person.objects.filter(pk__any_of=[p.pk for p in people])) == (
+            sorted(people, key=lambda p: (p.family_name, p.given_name))
+        )
     else:
         assert three_sql.count("%s") == one_sql.count("%s") + 2
 
