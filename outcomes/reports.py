@@ -509,10 +509,13 @@ def stage_view_counts(queryset: QuerySet[Enquiry]) -> dict[str, int]:
     # one-to-one's LEFT JOIN ... IS NULL, which PostgreSQL estimates at one
     # row and then probes every view one by one.
     superseded = Exists(PersonView.objects.filter(supersedes=OuterRef("pk")))
+    # The enquiries as an array (msp.lookups): their views are found by the
+    # view table's enquiry index, rather than by hashing every view ever
+    # recorded (60 → 30 ms for a manager's year at 1M concerns).
     rows = (
         PersonView.objects.filter(
             ~superseded,
-            enquiry__in=queryset.values("pk"),
+            enquiry__any_of_array=queryset.values("pk"),
             stage__in=VIEW_STAGES,
         )
         .values("stage")
