@@ -271,7 +271,9 @@ def _count_case_details(
     # here, rather than three grouped queries over the same risks (at 1M
     # concerns: 0.63 s -> 0.2 s).
     combinations = (
-        Risk.objects.filter(enquiry__in=concluded.values("pk"), is_withdrawn=False)
+        Risk.objects.filter(
+            enquiry__any_of_array=concluded.values("pk"), is_withdrawn=False
+        )
         .annotate(
             # Self-neglect: the adult themself is "known to the individual"
             # (docs/sac.md, "Source of risk").
