@@ -97,13 +97,16 @@ def counted_concerns(user) -> QuerySet[Concern]:
     )
 
 
-def year_concerns(user, filters: BoardFilter) -> QuerySet[Concern]:
-    concerns = counted_concerns(user).filter(
-        received_on__range=(filters.start, filters.end)
-    )
+def _of_the_year(filters: BoardFilter) -> Q:
+    """Received in the year, and the team's when a team is chosen."""
+    condition = Q(received_on__range=(filters.start, filters.end))
     if filters.team_id:
-        concerns = concerns.filter(team_id=filters.team_id)
-    return concerns
+        condition &= Q(team_id=filters.team_id)
+    return condition
+
+
+def year_concerns(user, filters: BoardFilter) -> QuerySet[Concern]:
+    return counted_concerns(user).filter(_of_the_year(filters))
 
 
 def _percent(count: int, total: int) -> float | None:
@@ -275,7 +278,6 @@ def _repeat_concerns(user, filters: BoardFilter, concerns: QuerySet[Concern]) ->
     team chosen) are repeats when the adult's previous day is close enough.
     With no team chosen every adult in the window is one of the year's or
     adds nothing, so the adults are not looked up first."""
-    in_year = Q(received_on__range=(filters.start, filters.end))
     earlier = counted_concerns(user).filter(
         received_on__range=(
             filters.start - datetime.timedelta(REPEAT_DAYS),
@@ -283,7 +285,6 @@ def _repeat_concerns(user, filters: BoardFilter, concerns: QuerySet[Concern]) ->
         )
     )
     if filters.team_id:
-        in_year &= Q(team_id=filters.team_id)
         earlier = earlier.filter(person__in=concerns.values("person_id"))
     previous_day = Window(
         Lag("received_on"), partition_by=[F("person_id")], order_by="received_on"
@@ -292,7 +293,7 @@ def _repeat_concerns(user, filters: BoardFilter, concerns: QuerySet[Concern]) ->
         earlier.order_by()
         .values("person_id", "received_on")
         .annotate(
-            counted=Count("pk", filter=in_year),
+            counted=Count("pk", filter=_of_the_year(filters)),
             gap=DaysBetween(F("received_on"), previous_day),
         )
     )
