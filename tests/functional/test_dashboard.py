@@ -46,7 +46,11 @@ def test_manager_filters_the_dashboard_and_downloads_the_figures(
     page.get_by_text("Filter the figures").click()
     page.get_by_label("Financial year").select_option("2025-26")
     page.get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_text("1 April 2025")).to_be_visible()
+    expect(page.get_by_text("1 April 2025", exact=True)).to_be_visible()
+    # The pattern figures follow the period chosen.
+    expect(page.locator("#pattern-figures caption")).to_contain_text(
+        "1 April 2025 to 31 March 2026"
+    )
     asked = page.get_by_role("row").filter(
         has_text="The adult (or their representative) was asked"
     )
