@@ -22,6 +22,9 @@ MAX_PK = 2**63 - 1
 class Page:
     rows: list
     next_cursor: str | None
+    # Whether the page carries on after a cursor (False for the first page,
+    # including when a cursor was given but could not be read).
+    continued: bool = False
 
 
 def _text(value) -> str:
@@ -41,6 +44,7 @@ def keyset_page(
     sign = "-" if descending else ""
     by_pk = key in ("pk", "id")
     queryset = queryset.order_by(f"{sign}pk" if by_pk else f"{sign}{key}", f"{sign}pk")
+    continued = False
     if after:
         try:
             if by_pk:
@@ -48,6 +52,7 @@ def keyset_page(
                 if not 0 < last_pk <= MAX_PK:
                     raise ValueError(after)
                 queryset = queryset.filter(**{f"pk__{op}": last_pk})
+                continued = True
             else:
                 raw_value, raw_pk = after.rsplit("~", 1)
                 field = queryset.model._meta.get_field(key)
@@ -63,6 +68,7 @@ def keyset_page(
                     Q(**{f"{key}__{op}": value})
                     | Q(**{key: value, f"pk__{op}": last_pk})
                 )
+                continued = True
         except (ValueError, ValidationError, OverflowError):
             pass  # an unreadable cursor: the first page
     rows = list(queryset[: size + 1])
@@ -73,4 +79,4 @@ def keyset_page(
         next_cursor = (
             str(last.pk) if by_pk else f"{_text(getattr(last, key))}~{last.pk}"
         )
-    return Page(rows=rows, next_cursor=next_cursor)
+    return Page(rows=rows, next_cursor=next_cursor, continued=continued)

@@ -633,7 +633,7 @@ def data_quality(
                 "title": check["title"],
                 "total": total,
                 "items": [_data_quality_item(row, check["key"]) for row in page.rows],
-                "continued": cursor is not None,
+                "continued": page.continued,
                 "next_after": page.next_cursor,
             }
         )

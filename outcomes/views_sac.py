@@ -8,7 +8,6 @@ their own teams' records.
 
 from __future__ import annotations
 
-import datetime
 import io
 import re
 
@@ -61,11 +60,6 @@ def _cursor(request: HttpRequest) -> tuple[str | None, str | None]:
     after = request.GET.get("after", "")
     if more not in sac.DATA_QUALITY_KEYS or not _CURSOR.fullmatch(after):
         return None, None
-    if "~" in after:
-        try:
-            datetime.date.fromisoformat(after.split("~")[0])
-        except ValueError:  # shaped like a day but not one, e.g. 2024-13-45
-            return None, None
     return more, after
 
 

@@ -411,6 +411,22 @@ class TestDrillDown:
         assert len(first.rows) == 4 and len(second.rows) == 2
         assert second.next_cursor is None
         assert {e.pk for e in first.rows}.isdisjoint({e.pk for e in second.rows})
+        assert (first.continued, second.continued) == (False, True)
+
+    def test_an_unreadable_cursor_gives_the_first_page_not_a_continued_one(
+        self, caseload, lead
+    ):
+        queryset = reports.enquiries_behind(lead, _filters(), "concluded")
+        first = paging.keyset_page(queryset, after=None, key="concluded_on", size=2)
+        for cursor in ("2024-13-45~1", "2024-08-01~", "abc", f"~{first.rows[0].pk}"):
+            page = paging.keyset_page(
+                queryset, after=cursor, key="concluded_on", size=2
+            )
+            assert page.rows == first.rows and not page.continued, cursor
+        by_day = paging.keyset_page(
+            queryset, after=first.next_cursor, key="concluded_on", size=2
+        )
+        assert by_day.continued and by_day.rows != first.rows
 
     def test_stage_names_for_views_not_obtained(self, caseload, manager):
         bob = caseload["bob"]
