@@ -30,7 +30,7 @@ from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from enquiries import codes
+from enquiries import codes, signals
 from enquiries.models import (
     CaseNote,
     ChronologyEvent,
@@ -229,6 +229,10 @@ def create_bulk_caseload(
             _create_cases(
                 rng, writer, arrivals[first : first + batch_concerns], workers
             )
+            # Written past save(): what other apps keep from them follows.
+            signals.case_records_loaded.send(
+                sender=Enquiry, enquiry_ids=writer.take_ids(Enquiry)
+            )
         report(f"{writer.counts['concerns']:,} of {len(arrivals):,} concerns")
     writer.finish()
     return writer.counts
@@ -256,7 +260,12 @@ class _RowWriter:
             0,
         )
         self.next_ids: dict[type[models.Model], int] = {}
+        self.written_ids: dict[type[models.Model], list[int]] = {}
         self.now = timezone.now()
+
+    def take_ids(self, model: type[models.Model]) -> list[int]:
+        """The ids of ``model`` rows written since the last call."""
+        return self.written_ids.pop(model, [])
 
     def allocate(self, model: type[models.Model], n: int) -> range:
         if model not in self.next_ids:
@@ -305,6 +314,8 @@ class _RowWriter:
                 [model(**{**defaults, **row}) for row in rows], batch_size=500
             )
         self.counts[count_as] += len(rows)
+        if "id" in rows[0]:
+            self.written_ids.setdefault(model, []).extend(row["id"] for row in rows)
 
     def finish(self) -> None:
         """Move PostgreSQL's id sequences past the ids we allocated."""

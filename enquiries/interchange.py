@@ -45,7 +45,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from enquiries import codes, interchange_lists, interchange_schemas
+from enquiries import codes, interchange_lists, interchange_schemas, signals
 from enquiries.links import url_maker
 from enquiries.models import (
     CausedEnquiry,
@@ -1749,6 +1749,21 @@ class _Writer:
         # Names of the documents' files stored by this import: removed again
         # if the import does not commit (see import_cases).
         self.stored: list[str] = []
+        # What was written, announced at the end (signals.case_records_loaded).
+        self.concern_pks: set[int] = set()
+        self.enquiry_pks: set[int] = set()
+
+    def loaded_enquiry_ids(self) -> set[int]:
+        """The enquiries in the file, and those of the concerns in it."""
+        found = set(self.enquiry_pks)
+        concerns = sorted(self.concern_pks)
+        for at in range(0, len(concerns), BATCH_SIZE):
+            found.update(
+                Enquiry.objects.filter(
+                    concern_id__any_of=concerns[at : at + BATCH_SIZE]
+                ).values_list("pk", flat=True)
+            )
+        return found
 
     def _tick(self, count: int, kind: str) -> None:
         before = self.written // PROGRESS_EVERY
@@ -1962,6 +1977,7 @@ class _Writer:
                 }
 
             created, changed = self._split(Concern, "concern", batch, values_of)
+            self.concern_pks.update(c.pk for c in (*created, *changed) if c.pk)
             for concern in created:
                 concern.team = self.team
                 concern.status = Concern.Status.CLOSED
@@ -2067,6 +2083,7 @@ class _Writer:
             by_ref = {e.source_ref: e for e in created}
             by_ref.update(existing)
             new_pks = {e.pk for e in created}
+            self.enquiry_pks.update(e.pk for e in by_ref.values())
             self._lists(batch, by_ref, concerns, new_pks)
             self._voice(batch, Enquiry, "enquiry", "concern__person_id")
             self._agencies(batch, Enquiry, "enquiry")
@@ -3373,6 +3390,9 @@ def import_cases(
                     writer.shares()
                     writer.lists()
                     writer.documents()
+                    signals.case_records_loaded.send(
+                        sender=Enquiry, enquiry_ids=writer.loaded_enquiry_ids()
+                    )
                     audit.record(
                         actor=user,
                         action="create",

@@ -1,8 +1,10 @@
 """What the enquiries app announces to the apps built on it.
 
 Sent after the transaction commits (``transaction.on_commit``), so receivers
-see the saved record and a rolled-back change announces nothing. Receivers
-are connected in their app's ``AppConfig.ready()``.
+see the saved record and a rolled-back change announces nothing, except
+:data:`case_records_loaded`, sent inside the writing transaction so that what
+other apps keep from these records changes with them. Receivers are connected
+in their app's ``AppConfig.ready()``.
 """
 
 from django.dispatch import Signal
@@ -22,3 +24,8 @@ concern_source_recorded = Signal()
 # ``ratings`` and ``comments`` by desired outcome id, and ``given_by``, a
 # ViewSource code), ``enquiry``. The outcomes app records the evaluation.
 adult_page_outcomes_rated = Signal()
+
+# Case records were written in bulk, past ``save()`` (an import, a generated
+# data set). Sent inside the writing transaction. Arguments: ``enquiry_ids``,
+# the ids of the enquiries whose records (or whose concern's) were written.
+case_records_loaded = Signal()

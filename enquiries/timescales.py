@@ -7,6 +7,7 @@ rows, falling back to the defaults below (domain reference, section 1.10).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from functools import lru_cache
 
@@ -53,6 +54,38 @@ def add_working_days(start: datetime.date, n: int) -> datetime.date:
         if is_working_day(day):
             remaining -= 1
     return day
+
+
+def working_days_taken(begin: datetime.date, end: datetime.date) -> int:
+    """How many working days a step took from ``begin`` to ``end``: the
+    smallest ``n`` with ``end <= add_working_days(begin, n)`` (0 when ``end``
+    is not after ``begin``). So a step is within a timescale of ``n`` working
+    days exactly when it took ``n`` or fewer.
+
+    Counted by arithmetic (weekdays by whole weeks, bank holidays by a sorted
+    list) rather than day by day, so a report can time thousands of steps.
+    """
+    if end <= begin:
+        return 0
+    first, last = begin.toordinal() + 1, end.toordinal() - 1  # strictly between
+    weekdays = _weekdays_to(last) - _weekdays_to(first - 1) if last >= first else 0
+    holidays_between = 0
+    for year in range(begin.year, end.year + 1):
+        days = _weekday_holidays(year)
+        low = bisect.bisect_right(days, begin)
+        high = bisect.bisect_left(days, end)
+        holidays_between += max(0, high - low)
+    return weekdays - holidays_between + 1
+
+
+def _weekdays_to(ordinal: int) -> int:
+    """Weekdays from 1 January of year 1 (a Monday) to the day ``ordinal``."""
+    return ordinal // 7 * 5 + min(ordinal % 7, 5)
+
+
+@lru_cache(maxsize=64)
+def _weekday_holidays(year: int) -> tuple[datetime.date, ...]:
+    return tuple(sorted(day for day in _bank_holidays(year) if day.weekday() < 5))
 
 
 def load_timescales() -> dict[str, int]:

@@ -9,8 +9,11 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from msp import audit
+from msp.admin import ReadOnlyAdmin
 from msp.admin_audit import AuditedAdminMixin
+from outcomes.figures import VALUE_FIELDS
 from outcomes.models import (
+    EnquiryFigures,
     FeedbackAnswer,
     FeedbackFollowUp,
     FeedbackQuestion,
@@ -178,3 +181,22 @@ class InterchangeJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(EnquiryFigures)
+class EnquiryFiguresAdmin(ReadOnlyAdmin):
+    """Read-only, for support: the figures the reports keep per closed
+    enquiry (decision 0033), by the enquiry's number only (no one's details).
+    ``manage.py refresh_enquiry_figures`` recomputes them."""
+
+    list_display = [
+        "enquiry_id",
+        "concluded_on",
+        "decision_days",
+        "plan_days",
+        "closure_days",
+        "counted_at",
+    ]
+    fields = ["enquiry_id", *VALUE_FIELDS, "counted_at"]
+    readonly_fields = fields
+    date_hierarchy = "concluded_on"

@@ -40,3 +40,7 @@ class OutcomesConfig(AppConfig):
         )
         # What outcomes' notifications may be about, and its reminders.
         reminders.register()
+        # The per-enquiry figures the reports count, kept with the records.
+        from outcomes import figures
+
+        figures.connect()

@@ -287,3 +287,56 @@ class InterchangeJob(models.Model):
         if not self.records_total:
             return None
         return min(100, self.records_done * 100 // self.records_total)
+
+
+class EnquiryFigures(models.Model):
+    """What the reports count about one concluded enquiry, beyond its own fields.
+
+    Each value is worked out from other records (the views at each stage,
+    advocacy, feedback, desired outcomes, and the working days each step
+    took), which is what made counting a year afresh read every one of those
+    records. ``outcomes.figures`` keeps one row per closed enquiry: every
+    save of a record a value is read from recomputes its enquiry's row in the
+    same transaction, writes that bypass ``save()`` announce themselves, and
+    a report fills in any row still missing before it counts (decision 0033).
+    A derived summary, never typed: it holds no one's details and is rebuilt
+    by ``manage.py refresh_enquiry_figures``.
+    """
+
+    enquiry = models.OneToOneField(
+        "enquiries.Enquiry",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    # The enquiry's own, repeated so a report reads the rows of its period
+    # by this index instead of every row kept.
+    concluded_on = models.DateField(null=True, db_index=True)
+    advocate_allocated = models.BooleanField()
+    has_feedback = models.BooleanField()
+    has_unrated_outcome = models.BooleanField()
+    view_not_obtained = models.BooleanField()
+    # Per stage: any current views recorded, and any obtained (the adult's or
+    # their representative's); the stages are outcomes.reports.VIEW_STAGES.
+    view_any_planning = models.BooleanField()
+    view_ok_planning = models.BooleanField()
+    view_any_enquiry = models.BooleanField()
+    view_ok_enquiry = models.BooleanField()
+    view_any_outcome = models.BooleanField()
+    view_ok_outcome = models.BooleanField()
+    view_any_plan = models.BooleanField()
+    view_ok_plan = models.BooleanField()
+    view_any_closure = models.BooleanField()
+    view_ok_closure = models.BooleanField()
+    # Working days each step took (enquiries.timescales.working_days_taken);
+    # empty when a date the step is timed by was never recorded.
+    decision_days = models.PositiveIntegerField(null=True)
+    plan_days = models.PositiveIntegerField(null=True)
+    closure_days = models.PositiveIntegerField(null=True)
+    counted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "enquiry figures"
+
+    def __str__(self) -> str:
+        return f"Figures of enquiry {self.enquiry_id}"

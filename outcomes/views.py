@@ -284,6 +284,7 @@ def exceptions(request: HttpRequest) -> HttpResponse:
         counts = reports.figure_counts(
             reports.concluded_enquiries(request.user, filters),
             keys=reports.EXCEPTION_KEYS,
+            period=(filters.start, filters.end),
         )
         sections = []
         for key in reports.EXCEPTION_KEYS:

@@ -203,7 +203,18 @@ class Concern(TimeStampedModel):
             concern.__dict__.get("person_id"),
             concern.__dict__.get("received_on"),
         )
+        concern._loaded_timing = concern.timing
         return concern
+
+    @property
+    def timing(self) -> tuple:
+        """The dates the decision is timed by, as loaded or set (deferred
+        ones as None): received, decided, and when the decision was typed.
+        Saves that leave them alone need not be timed again."""
+        return tuple(
+            self.__dict__.get(name)
+            for name in ("received_on", "decided_on", "decided_at")
+        )
 
     def save(self, *args, **kwargs):
         scope = (self.person_id, self.received_on)

@@ -26,6 +26,7 @@ from enquiries.models import (
     PersonView,
 )
 from msp.models import AuditEvent, Team
+from outcomes.models import EnquiryFigures
 from tests.integration.test_interchange import MODELS
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,7 @@ def records(text: str, kind: str) -> list[dict]:
 
 
 def empty_the_case_tables() -> None:
+    EnquiryFigures.objects.all().delete()  # what the reports keep from them
     for model in (ConsentDecision, PersonView, *reversed(MODELS)):
         if model is not AuditEvent:
             model.objects.all()._raw_delete(model.objects.db)

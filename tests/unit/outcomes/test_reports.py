@@ -24,8 +24,8 @@ from enquiries.models import (
     StageTimescale,
 )
 from msp import paging
-from outcomes import reports, sac_spec
-from outcomes.models import FeedbackQuestionnaire
+from outcomes import figures, reports, sac_spec
+from outcomes.models import EnquiryFigures, FeedbackQuestionnaire
 from outcomes.services import record_feedback
 
 YEAR = "2025-26"
@@ -296,11 +296,16 @@ class TestDashboardFigures:
     def test_times_typed_after_midnight_in_summer_count_on_the_local_day(self):
         # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST): a plan
         # action typed then, and an older decision with only its typing
-        # time, count on 1 July for the timescales.
+        # time, count on 1 July for the timescales (one working day after a
+        # concern received and an enquiry started on Monday 30 June, not 0).
         typed = datetime.datetime(2025, 6, 30, 23, 30, tzinfo=datetime.UTC)
-        enquiry = EnquiryFactory()
+        enquiry = EnquiryFactory(
+            status=Enquiry.Status.CLOSED,
+            started_on=D(2025, 6, 30),
+            concluded_on=D(2025, 9, 1),
+        )
         Concern.objects.filter(pk=enquiry.concern_id).update(
-            decided_on=None, decided_at=typed
+            received_on=D(2025, 6, 30), decided_on=None, decided_at=typed
         )
         action = PlanAction.objects.create(
             enquiry=enquiry,
@@ -308,12 +313,11 @@ class TestDashboardFigures:
             owner="Sam",
             due_on=D(2025, 7, 8),
         )
+        # Written past save(), as an import does: announced.
         PlanAction.objects.filter(pk=action.pk).update(created_at=typed)
-        enquiries = Enquiry.objects.filter(pk=enquiry.pk)
-        first_plans = reports._first_plan_actions(enquiries, [enquiry.pk])
-        assert first_plans == {enquiry.pk: D(2025, 7, 1)}
-        decisions = reports._concern_decision_dates(enquiries, [enquiry.concern_id])
-        assert decisions[enquiry.concern_id][1] == D(2025, 7, 1)
+        figures.refresh([enquiry.pk])
+        kept = EnquiryFigures.objects.get(enquiry=enquiry)
+        assert (kept.decision_days, kept.plan_days) == (1, 1)
 
     def test_open_enquiries_by_stage_and_age(self, caseload, manager):
         table = reports.dashboard(manager, _filters())["open"]
@@ -454,7 +458,7 @@ class TestDrillDown:
             assert some[key] == everything[key]
         assert some["no_evaluation"] == 1 and some["closure_without_view"] == 2
         # None of the exceptions is a per-stage figure: one grouped query,
-        # and the per-stage count of the views is not run.
+        # and the per-stage view counts are not asked for.
         assert len(captured) == 1
         assert "stage_enquiry" not in some
 
@@ -514,6 +518,7 @@ def test_plan_timescale_counts_each_enquirys_first_plan_action(
             )
             at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
             PlanAction.objects.filter(pk=action.pk).update(created_at=at)
+            figures.refresh([enquiry.pk])  # written past save(): announced
 
     # 7 working days from Friday 2 May 2025 (Monday 5 May a bank holiday): 14 May.
     on_time = _concluded(team, "Ann")

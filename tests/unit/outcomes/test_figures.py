@@ -1,0 +1,331 @@
+"""The per-enquiry figures the reports keep (outcomes.figures, decision 0033).
+
+What they promise: the kept rows always equal a full recount from the
+records, whatever was changed and however (a save, a delete, a bulk write
+that announces itself), and a report counts the same from them as afresh.
+"""
+
+import datetime
+import io
+import random
+
+import pytest
+from django.core.management import call_command
+
+from enquiries import codes
+from enquiries.bulk import create_bulk_caseload
+from enquiries.factories import DesiredOutcomeFactory, EnquiryFactory, PersonViewFactory
+from enquiries.models import (
+    AdvocacyReferral,
+    Concern,
+    DesiredOutcome,
+    Enquiry,
+    PersonView,
+    PlanAction,
+)
+from enquiries.signals import case_records_loaded
+from enquiries.timescales import add_working_days, working_days_taken
+from outcomes import figures, reports, sac_spec
+from outcomes.models import EnquiryFigures, FeedbackQuestionnaire
+from outcomes.services import record_feedback
+
+D = datetime.date
+YEAR = "2025-26"
+
+
+def _filters() -> reports.ReportFilter:
+    start, end = sac_spec.financial_year_bounds(YEAR)
+    return reports.ReportFilter(start=start, end=end, query={"year": YEAR})
+
+
+def _kept() -> dict[int, dict]:
+    return {
+        row["enquiry_id"]: row
+        for row in EnquiryFigures.objects.values("enquiry_id", *figures.VALUE_FIELDS)
+    }
+
+
+def _recounted() -> dict[int, dict]:
+    ids = list(Enquiry.objects.values_list("pk", flat=True))
+    return {
+        row.enquiry_id: {
+            "enquiry_id": row.enquiry_id,
+            **{name: getattr(row, name) for name in figures.VALUE_FIELDS},
+        }
+        for row in figures._computed(ids)
+    }
+
+
+def test_working_days_taken_agrees_with_the_due_date_rule():
+    # A step is late against n working days when it ended after the day n
+    # working days on (add_working_days); working_days_taken says the same
+    # by arithmetic, over weekends, bank holidays and year ends.
+    rng = random.Random(21)
+    first = D(2023, 12, 1)
+    for _ in range(3000):
+        begin = first + datetime.timedelta(days=rng.randrange(1200))
+        end = begin + datetime.timedelta(days=rng.randrange(-4, 90))
+        taken = working_days_taken(begin, end)
+        for n in range(0, 45):
+            assert (end > add_working_days(begin, n)) is (taken > n), (begin, end, n)
+    # Friday to the Tuesday after the Easter Monday bank holiday of 2025.
+    assert working_days_taken(D(2025, 4, 17), D(2025, 4, 22)) == 1
+    assert working_days_taken(D(2025, 4, 17), D(2025, 4, 17)) == 0
+
+
+class _Edits:
+    """Random changes to a small caseload, each through save() or a service."""
+
+    def __init__(self, rng: random.Random, user, team):
+        self.rng, self.user = rng, user
+        self.enquiries = [
+            EnquiryFactory(
+                concluded=index < 5,
+                concern__person__team=team,
+                concern__received_on=D(2025, 5, 1) + datetime.timedelta(days=index),
+                started_on=D(2025, 5, 2) + datetime.timedelta(days=index),
+            )
+            for index in range(8)
+        ]
+        # Two more on concerns that already led to one: a change to the
+        # concern (its decision, its desired outcomes) counts for both.
+        self.enquiries += [
+            EnquiryFactory(
+                concluded=index == 0,
+                concern=self.enquiries[index].concern,
+                team=team,
+                started_on=D(2025, 5, 20),
+            )
+            for index in (0, 5)
+        ]
+        self.questionnaire = FeedbackQuestionnaire.objects.get(is_active=True)
+
+    def pick(self) -> Enquiry:
+        return Enquiry.objects.get(pk=self.rng.choice(self.enquiries).pk)
+
+    def view(self):
+        enquiry = self.pick()
+        PersonViewFactory(
+            person=enquiry.concern.person,
+            enquiry=enquiry,
+            stage=self.rng.choice(figures.VIEW_STAGES),
+            **self._source(),
+        )
+
+    def _source(self) -> dict:
+        if self.rng.random() < 0.4:
+            return {
+                "source": codes.ViewSource.NOT_OBTAINED,
+                "not_obtained_reason": "declined",
+                "views_text": "",
+            }
+        return {"source": self.rng.choice(["adult", "representative"])}
+
+    def correct_view(self):
+        current = list(
+            PersonView.objects.filter(
+                enquiry__isnull=False, superseded_by__isnull=True
+            ).order_by("pk")
+        )
+        if current:
+            old = self.rng.choice(current)
+            PersonViewFactory(
+                person=old.person,
+                enquiry=old.enquiry,
+                stage=old.stage,
+                supersedes=old,
+                correction_reason="Corrected",
+                **self._source(),
+            )
+
+    def plan_action(self):
+        PlanAction.objects.create(
+            enquiry=self.pick(), description="Visit", owner="Sam", due_on=D(2025, 7, 1)
+        )
+
+    def advocacy(self):
+        allocated = self.rng.random() < 0.5
+        AdvocacyReferral.objects.create(
+            enquiry=self.pick(),
+            status="allocated" if allocated else "needed",
+            allocated_on=D(2025, 5, 20) if allocated else None,
+        )
+
+    def feedback(self):
+        record_feedback(
+            user=self.user,
+            enquiry=self.pick(),
+            questionnaire=self.questionnaire,
+            respondent="adult",
+            collected_by="lead_at_closure",
+            collector_name="",
+            collected_on=D(2025, 6, 10),
+            answers={q.pk: "agree" for q in self.questionnaire.questions.all()},
+        )
+
+    def desired_outcome(self):
+        enquiry = self.pick()
+        on_concern = self.rng.random() < 0.5
+        DesiredOutcomeFactory(
+            person=enquiry.concern.person,
+            concern=enquiry.concern,
+            enquiry=None if on_concern else enquiry,
+            achieved=self.rng.choice(["", "fully", "partially"]),
+        )
+
+    def rate_or_withdraw_outcome(self):
+        outcomes = list(DesiredOutcome.objects.order_by("pk"))
+        if outcomes:
+            outcome = self.rng.choice(outcomes)
+            if self.rng.random() < 0.5:
+                outcome.achieved = self.rng.choice(["", "fully", "not"])
+            else:
+                outcome.status = DesiredOutcome.Status.WITHDRAWN
+            outcome.save()
+
+    def decide_concern(self):
+        concern = Concern.objects.get(pk=self.pick().concern_id)
+        concern.decided_on = concern.received_on + datetime.timedelta(
+            days=self.rng.randrange(0, 12)
+        )
+        concern.save()
+
+    def close_or_reopen(self):
+        enquiry = self.pick()
+        if enquiry.status == Enquiry.Status.CLOSED:
+            enquiry.status = Enquiry.Status.CLOSURE_REQUESTED
+            enquiry.concluded_on = None
+        else:
+            enquiry.status = Enquiry.Status.CLOSED
+            enquiry.concluded_on = enquiry.started_on + datetime.timedelta(
+                days=self.rng.randrange(1, 80)
+            )
+        enquiry.save()
+
+    def restart(self):
+        enquiry = self.pick()
+        enquiry.started_on = enquiry.started_on + datetime.timedelta(
+            days=self.rng.randrange(-3, 4)
+        )
+        enquiry.save()
+
+    def any(self) -> str:
+        edit = self.rng.choice(
+            [
+                self.view,
+                self.correct_view,
+                self.plan_action,
+                self.advocacy,
+                self.feedback,
+                self.desired_outcome,
+                self.rate_or_withdraw_outcome,
+                self.decide_concern,
+                self.close_or_reopen,
+                self.restart,
+            ]
+        )
+        edit()
+        return edit.__name__
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kept_figures_equal_a_full_recount_after_random_edits(seed, team, manager):
+    edits = _Edits(random.Random(seed), manager, team)
+    for _ in range(60):
+        edit = edits.any()
+        # After every edit, not just at the end (a later save of the same
+        # enquiry would hide a change that was missed).
+        assert _kept() == _recounted(), edit
+    closed = set(
+        Enquiry.objects.filter(status=Enquiry.Status.CLOSED).values_list(
+            "pk", flat=True
+        )
+    )
+    assert closed  # the edits leave some closed
+    kept = _kept()
+    assert set(kept) == closed
+    assert kept == _recounted()
+    # The dashboard counts the same from them as from nothing kept at all.
+    from_kept = reports.dashboard(manager, _filters())
+    EnquiryFigures.objects.all().delete()
+    afresh = reports.dashboard(manager, _filters())
+    assert from_kept["counts"] == afresh["counts"]
+    assert from_kept["timescales"] == afresh["timescales"]
+    assert _kept() == kept  # and the recount kept them again
+
+
+@pytest.mark.django_db
+def test_an_enquiry_opened_again_loses_its_figures_until_closed_again(team):
+    enquiry = EnquiryFactory(concluded=True, concern__person__team=team)
+    assert EnquiryFigures.objects.filter(enquiry=enquiry).exists()
+    enquiry.status, enquiry.concluded_on = Enquiry.Status.CLOSURE_REQUESTED, None
+    enquiry.save()
+    assert not EnquiryFigures.objects.filter(enquiry=enquiry).exists()
+    enquiry.status = Enquiry.Status.CLOSED
+    enquiry.concluded_on = enquiry.started_on + datetime.timedelta(days=3)
+    enquiry.save()
+    taken = working_days_taken(enquiry.started_on, enquiry.concluded_on)
+    assert EnquiryFigures.objects.get(enquiry=enquiry).closure_days == taken
+    assert _kept() == _recounted()
+
+
+@pytest.mark.django_db
+def test_a_bulk_write_that_announces_itself_is_counted_again(team):
+    enquiry = EnquiryFactory(concluded=True, concern__person__team=team)
+    PersonViewFactory(
+        person=enquiry.concern.person, enquiry=enquiry, stage="enquiry", source="adult"
+    )
+    assert _kept()[enquiry.pk]["view_ok_enquiry"] is True
+    # Past save(), as an import writes: the row is stale until announced.
+    PersonView.objects.filter(enquiry=enquiry).update(
+        source=codes.ViewSource.NOT_OBTAINED, views_text=""
+    )
+    assert _kept()[enquiry.pk]["view_ok_enquiry"] is True
+    case_records_loaded.send(sender=Enquiry, enquiry_ids={enquiry.pk})
+    assert _kept()[enquiry.pk]["view_ok_enquiry"] is False
+    assert _kept()[enquiry.pk]["view_not_obtained"] is True
+    assert _kept() == _recounted()
+
+
+@pytest.mark.django_db
+def test_a_generated_caseload_keeps_the_figures_of_its_closed_enquiries(
+    team, other_team, practitioner
+):
+    create_bulk_caseload(
+        people=60, teams=[team, other_team], workers=[practitioner], years=2, seed=3
+    )
+    closed = Enquiry.objects.filter(status=Enquiry.Status.CLOSED).count()
+    assert closed > 10
+    assert len(_kept()) == closed
+    assert _kept() == _recounted()
+
+
+@pytest.mark.django_db
+def test_a_report_counts_and_keeps_figures_missing(team, manager):
+    for day in (1, 2, 3):
+        EnquiryFactory(
+            concluded=True,
+            concern__person__team=team,
+            started_on=D(2025, 5, day),
+        )
+    kept = _kept()
+    EnquiryFigures.objects.filter(enquiry_id=min(kept)).delete()
+    counts = reports.dashboard(manager, _filters())["counts"]
+    assert counts["concluded"] == 3
+    assert _kept() == kept
+
+
+@pytest.mark.django_db
+def test_the_command_counts_every_closed_enquiry_again(team):
+    enquiry = EnquiryFactory(concluded=True, concern__person__team=team)
+    open_one = EnquiryFactory(concern__person__team=team)
+    EnquiryFigures.objects.filter(enquiry=enquiry).update(has_feedback=True)
+    EnquiryFigures.objects.create(
+        enquiry=open_one, **dict.fromkeys(figures.FLAG_FIELDS, False)
+    )
+    out = io.StringIO()
+    call_command("refresh_enquiry_figures", stdout=out)
+    assert "1 closed enquiries" in out.getvalue()
+    assert _kept() == _recounted()
+    assert set(_kept()) == {enquiry.pk}
