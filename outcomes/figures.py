@@ -28,6 +28,7 @@ that changes a rule or the bank holidays, say).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -221,13 +222,19 @@ def refresh(enquiry_ids: Iterable[int | None]) -> None:
                 )
 
 
-def fill_missing(enquiries: QuerySet[Enquiry]) -> int:
+def fill_missing(
+    enquiries: QuerySet[Enquiry],
+    period: tuple[datetime.date, datetime.date] | None = None,
+) -> int:
     """Count and keep the rows missing for these (closed) enquiries; the
-    number added. One query when none is missing."""
+    number added. One query when none is missing. ``period``: the enquiries
+    were concluded in it, so only the rows of that period are looked at (by
+    their index) rather than every row kept."""
+    kept = EnquiryFigures.objects.filter(enquiry=OuterRef("pk"))
+    if period is not None:
+        kept = kept.filter(concluded_on__range=period)
     missing = list(
-        enquiries.filter(~Exists(EnquiryFigures.objects.filter(enquiry=OuterRef("pk"))))
-        .order_by()
-        .values_list("pk", flat=True)
+        enquiries.filter(~Exists(kept)).order_by().values_list("pk", flat=True)
     )
     for at in range(0, len(missing), BATCH):
         EnquiryFigures.objects.bulk_create(
