@@ -195,9 +195,12 @@ def _computed(ids: list[int]) -> list[EnquiryFigures]:
 # ---------------------------------------------------------------------------
 
 
-def refresh(enquiry_ids: Iterable[int | None]) -> None:
-    """Recompute the rows of these enquiries: closed ones counted again,
-    others (never closed, or opened again) without a row."""
+def refresh(enquiry_ids: Iterable[int | None], *, forget_open: bool = False) -> None:
+    """Recompute the rows of the closed enquiries among these; with
+    ``forget_open``, also delete the rows of any that are not closed (an
+    enquiry opened again in admin or by an import; the workflow never
+    reopens one). A row left for an open enquiry is never read: reports
+    count concluded enquiries only."""
     ids = sorted({pk for pk in enquiry_ids if pk is not None})
     for at in range(0, len(ids), BATCH):
         chunk = ids[at : at + BATCH]
@@ -211,7 +214,7 @@ def refresh(enquiry_ids: Iterable[int | None]) -> None:
                 .values_list("pk", flat=True)
             )
             others = [pk for pk in chunk if pk not in closed]
-            if others:
+            if forget_open and others:
                 EnquiryFigures.objects.filter(enquiry_id__any_of=others).delete()
             if closed:
                 EnquiryFigures.objects.bulk_create(
@@ -269,8 +272,14 @@ def _enquiries_of_concern(concern_id: int | None) -> list[int]:
 
 
 def _enquiry_changed(sender, instance: Enquiry, raw: bool = False, **kwargs) -> None:
-    if not raw:
+    """A closed enquiry is counted again; one that was concluded when read
+    and is open now loses its row; saves of open cases cost nothing."""
+    if raw:
+        return
+    if instance.status == Enquiry.Status.CLOSED:
         refresh([instance.pk])
+    elif getattr(instance, "_saved_concluded_on", None) is not None:
+        refresh([instance.pk], forget_open=True)
 
 
 def _concern_changed(
@@ -297,7 +306,7 @@ def _outcome_changed(sender, instance: DesiredOutcome, raw=False, **kwargs) -> N
 
 
 def _loaded(sender, enquiry_ids: Iterable[int], **kwargs) -> None:
-    refresh(enquiry_ids)
+    refresh(enquiry_ids, forget_open=True)
 
 
 def connect() -> None:
