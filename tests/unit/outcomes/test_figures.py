@@ -331,3 +331,20 @@ def test_the_command_counts_every_closed_enquiry_again(team):
     assert "1 closed enquiries" in out.getvalue()
     assert _kept() == _recounted()
     assert set(_kept()) == {enquiry.pk}
+
+
+@pytest.mark.django_db
+def test_an_import_announces_what_it_wrote_and_the_figures_follow():
+    from tests.integration.test_interchange import CONCERN, ENQUIRY, PERSON, jsonl, run
+
+    report, _ = run(jsonl(PERSON, CONCERN, ENQUIRY))
+    assert report.ok, report.errors
+    enquiry = Enquiry.objects.get(source_ref="E1")
+    assert _kept()[enquiry.pk]["has_unrated_outcome"] is False
+    # The same enquiry again, its desired outcome not yet rated: written in
+    # bulk (the old outcome withdrawn, the new one inserted), past save().
+    unrated = {**ENQUIRY, "desired_outcomes": [{"text": "Get my savings back"}]}
+    report, _ = run(jsonl(PERSON, CONCERN, unrated))
+    assert report.ok, report.errors
+    assert _kept()[enquiry.pk]["has_unrated_outcome"] is True
+    assert _kept() == _recounted()
