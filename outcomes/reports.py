@@ -175,8 +175,8 @@ def annotate_for_figures(
 ) -> QuerySet[Enquiry]:
     """Everything the figure conditions need, per enquiry: the MSP answer
     (from the enquiry's own fields) and the values kept in its
-    :class:`~outcomes.models.EnquiryFigures` row (``outcomes.figures``; call
-    :func:`outcomes.figures.fill_missing` first).
+    :class:`~outcomes.models.EnquiryFigures` row (``outcomes.figures``; see
+    :func:`with_figures_kept`).
 
     ``stages``: also whether each of these stages has current views
     (``view_any_<stage>``) and obtained ones (``view_ok_<stage>``), for the
@@ -184,7 +184,8 @@ def annotate_for_figures(
     were concluded in it, so only the kept rows of that period are read (by
     their index) rather than every row kept.
     """
-    queryset, kept_in = _kept_rows(queryset, period)
+    queryset = _join_kept(queryset, period)
+    kept_in = _kept_name(period)
     kept = [name for name in GROUPED_FIELDS if name in figures.FLAG_FIELDS]
     for stage in stages:
         kept += [f"view_any_{stage}", f"view_ok_{stage}"]
@@ -194,19 +195,20 @@ def annotate_for_figures(
     )
 
 
-def _kept_rows(
+def _join_kept(
     queryset: QuerySet[Enquiry], period: tuple[datetime.date, datetime.date] | None
-) -> tuple[QuerySet[Enquiry], str]:
-    """``queryset`` joined to its kept figures (of ``period`` only, when
-    given), and the name to read them by. Joined once, however often asked."""
+) -> QuerySet[Enquiry]:
+    """``queryset`` joined to its kept figures of ``period`` only, when given
+    (read as :func:`_kept_name`): those rows are found by their conclusion
+    date's index instead of every row kept being read."""
     if period is None:
-        return queryset, "figures"
-    if "_kept" not in queryset.query.annotations:
-        in_period = Q(figures__concluded_on__range=period)
-        queryset = queryset.annotate(
-            _kept=FilteredRelation("figures", condition=in_period)
-        )
-    return queryset, "_kept"
+        return queryset
+    in_period = Q(figures__concluded_on__range=period)
+    return queryset.annotate(_kept=FilteredRelation("figures", condition=in_period))
+
+
+def _kept_name(period: tuple[datetime.date, datetime.date] | None) -> str:
+    return "figures" if period is None else "_kept"
 
 
 @dataclass(frozen=True)
@@ -489,9 +491,8 @@ def grouped_enquiries(
     are counted and kept first, then the query runs again.
     """
     for _attempt in range(2):
-        counted, kept_in = _kept_rows(
-            annotate_for_figures(queryset, period=period), period
-        )
+        counted = annotate_for_figures(queryset, period=period)
+        kept_in = _kept_name(period)
         not_kept = Q(**{f"{kept_in}__enquiry__isnull": True})
         groups = list(
             counted.annotate(month=TruncMonth("concluded_on"))
