@@ -50,6 +50,7 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -298,64 +299,63 @@ def _count_case_details(
         column_label = _RISK_DIMENSIONS[column_dim][1]
         cells[(table, row_label(row), column_label(column))] += len(ids)
 
-    outcomes = (
+    # SG2c, SG2e, SG3a and SG4a: one grouped query over the year's concluded
+    # enquiries (a group per combination of the answers these tables read),
+    # rather than one query per table over the same enquiries.
+    groups = (
         concluded.order_by()
-        .values("risk_assessment_outcome", "risk_result")
-        .annotate(n=Count("pk"))
-    )
-    for group in outcomes:
-        outcome_code = _code(group["risk_assessment_outcome"])
-        if outcome_code is None:
-            continue
-        outcome = sac_spec.risk_assessment_outcome_label(outcome_code)
-        cells[("SG2c", outcome, sac_spec.NO_COLUMN)] += group["n"]
-        result_code = _code(group["risk_result"])
-        if outcome in sac_spec.RISK_IDENTIFIED_OUTCOMES and result_code is not None:
-            result = sac_spec.risk_result_label(result_code)
-            cells[("SG2e", result, sac_spec.NO_COLUMN)] += group["n"]
-
-    capacity = (
-        concluded.order_by()
-        .values("lacked_capacity", "capacity_support")
-        .annotate(n=Count("pk"))
-    )
-    for group in capacity:
-        answer = sac_spec.capacity_label(_code(group["lacked_capacity"]))
-        cells[("SG3a", answer, sac_spec.NO_COLUMN)] += group["n"]
-        if answer == sac_spec.CAPACITY_YES and group["capacity_support"] is True:
-            cells[("SG3a", sac_spec.CAPACITY_SUPPORT, sac_spec.NO_COLUMN)] += group["n"]
-
-    # Whether outcomes were expressed is a filter (EXISTS in WHERE), not a
-    # grouping column, so the query is plain on every database.
-    expressed = outcomes_expressed()
-    for was_expressed, enquiries in (
-        (True, concluded.filter(expressed)),
-        (False, concluded.filter(~expressed)),
-    ):
-        # No answer typed, but an outcome recorded from the adult or their
-        # representative: "asked and outcomes expressed" (outcomes.msp).
-        groups = (
-            enquiries.order_by()
-            .annotate(
-                # Derived only where the return counts outcomes as
-                # expressed, so a derived answer is always "expressed".
-                _asked=Case(
-                    When(msp.derived_asked(), then=Value("yes")),
-                    default=F("asked_desired_outcomes"),
-                )
-                if was_expressed
-                else F("asked_desired_outcomes")
-            )
-            .values("_asked", "outcomes_achieved")
-            .annotate(n=Count("pk"))
+        .annotate(
+            _expressed=outcomes_expressed(),
+            # No answer typed, but an outcome recorded from the adult or
+            # their representative: "asked and outcomes expressed"
+            # (outcomes.msp); it counts only where the return counts
+            # outcomes as expressed, so a derived answer is always that.
+            _derived=Case(
+                When(msp.derived_asked(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
-        for group in groups:
-            asked = sac_spec.msp_asked_label(_code(group["_asked"]), was_expressed)
-            cells[("SG4a", asked, sac_spec.NO_COLUMN)] += group["n"]
-            achieved_code = _code(group["outcomes_achieved"])
-            if asked == sac_spec.MSP_EXPRESSED and achieved_code is not None:
-                achieved = sac_spec.msp_achieved_label(achieved_code)
-                cells[("SG4a", achieved, sac_spec.NO_COLUMN)] += group["n"]
+        .values(
+            "risk_assessment_outcome",
+            "risk_result",
+            "lacked_capacity",
+            "capacity_support",
+            "_expressed",
+            "_derived",
+            "asked_desired_outcomes",
+            "outcomes_achieved",
+        )
+        .annotate(n=Count("pk"))
+    )
+    for group in groups:
+        n = group["n"]
+        outcome_code = _code(group["risk_assessment_outcome"])
+        if outcome_code is not None:
+            outcome = sac_spec.risk_assessment_outcome_label(outcome_code)
+            cells[("SG2c", outcome, sac_spec.NO_COLUMN)] += n
+            result_code = _code(group["risk_result"])
+            if outcome in sac_spec.RISK_IDENTIFIED_OUTCOMES and result_code is not None:
+                result = sac_spec.risk_result_label(result_code)
+                cells[("SG2e", result, sac_spec.NO_COLUMN)] += n
+
+        answer = sac_spec.capacity_label(_code(group["lacked_capacity"]))
+        cells[("SG3a", answer, sac_spec.NO_COLUMN)] += n
+        if answer == sac_spec.CAPACITY_YES and group["capacity_support"] is True:
+            cells[("SG3a", sac_spec.CAPACITY_SUPPORT, sac_spec.NO_COLUMN)] += n
+
+        was_expressed = bool(group["_expressed"])
+        asked_code = (
+            "yes"
+            if was_expressed and group["_derived"]
+            else group["asked_desired_outcomes"]
+        )
+        asked = sac_spec.msp_asked_label(_code(asked_code), was_expressed)
+        cells[("SG4a", asked, sac_spec.NO_COLUMN)] += n
+        achieved_code = _code(group["outcomes_achieved"])
+        if asked == sac_spec.MSP_EXPRESSED and achieved_code is not None:
+            achieved = sac_spec.msp_achieved_label(achieved_code)
+            cells[("SG4a", achieved, sac_spec.NO_COLUMN)] += n
 
 
 def _count_reviews(
