@@ -23,6 +23,7 @@ from django.urls import reverse
 from enquiries.factories import EnquiryFactory, PersonFactory
 from msp import db_routing
 from msp.db_routing import PRIMARY, REPLICA, SESSION_WRITE_LSN
+from outcomes.models import EnquiryFigures
 
 pytestmark = [
     pytest.mark.skipif(
@@ -35,6 +36,7 @@ pytestmark = [
 
 YEAR = "2024-25"
 CSV = reverse("outcomes:sac_download_csv")
+DASHBOARD = reverse("outcomes:dashboard")
 PAGE = reverse("outcomes:sac_return")
 
 
@@ -121,6 +123,36 @@ def test_reports_read_the_replica_and_case_pages_the_primary(client, lead, team)
     assert response.status_code == 200
     assert on_replica.captured_queries == []
     assert _reads_enquiries(on_primary)
+
+
+def test_the_dashboard_keeps_figures_it_lacks_on_the_primary(client, lead, team):
+    # Enquiries closed before their figures were kept (decision 0033): the
+    # dashboard reads the replica, finds them missing, keeps them on the
+    # primary (a standby takes no writes) and counts them from there, since
+    # the replica (paused here) may not have them yet.
+    enquiries = [_concluded(team) for _ in range(3)]
+    EnquiryFigures.objects.all().delete()
+    wait_for_replica()
+    client.force_login(lead)
+    with (
+        replay_paused(),
+        CaptureQueriesContext(connections[REPLICA]) as on_replica,
+        CaptureQueriesContext(connections[PRIMARY]) as on_primary,
+    ):
+        response = client.get(DASHBOARD, {"year": YEAR})
+    assert response.status_code == 200
+    assert _reads_enquiries(on_replica)
+    assert any(
+        "INSERT" in q["sql"] and "outcomes_enquiryfigures" in q["sql"]
+        for q in on_primary.captured_queries
+    )
+    assert EnquiryFigures.objects.using(PRIMARY).count() == len(enquiries)
+    data = response.context["data"]
+    assert data["counts"]["concluded"] == len(enquiries)
+    # Counted from the kept figures, read back from the primary: each
+    # enquiry's conclusion is timed (none left without its figures).
+    closure = next(step for step in data["timescales"] if step["step"] == "closure")
+    assert closure["within"] + closure["late"] == len(enquiries)
 
 
 def test_a_user_sees_their_own_change_before_the_replica_has_it(
