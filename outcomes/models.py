@@ -317,7 +317,7 @@ class EnquiryFigures(models.Model):
     has_unrated_outcome = models.BooleanField()
     view_not_obtained = models.BooleanField()
     # Per stage: any current views recorded, and any obtained (the adult's or
-    # their representative's); the stages are outcomes.reports.VIEW_STAGES.
+    # their representative's); the stages are outcomes.figures.VIEW_STAGES.
     view_any_planning = models.BooleanField()
     view_ok_planning = models.BooleanField()
     view_any_enquiry = models.BooleanField()

@@ -11,6 +11,7 @@ import random
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from enquiries import codes
 from enquiries.bulk import create_bulk_caseload
@@ -348,3 +349,25 @@ def test_an_import_announces_what_it_wrote_and_the_figures_follow():
     assert report.ok, report.errors
     assert _kept()[enquiry.pk]["has_unrated_outcome"] is True
     assert _kept() == _recounted()
+
+
+@pytest.mark.django_db
+def test_support_can_read_the_kept_figures_in_admin_without_anyones_details(
+    client, django_user_model, team
+):
+    enquiry = EnquiryFactory(
+        concluded=True,
+        concern__person__team=team,
+        concern__person__family_name="Quigglesworth",
+    )
+    support = django_user_model.objects.create_superuser("support", password="x")
+    client.force_login(support)
+    listing = client.get(reverse("admin:outcomes_enquiryfigures_changelist"))
+    assert listing.status_code == 200
+    page = client.get(
+        reverse("admin:outcomes_enquiryfigures_change", args=[enquiry.pk])
+    )
+    assert page.status_code == 200
+    for response in (listing, page):
+        assert "Quigglesworth" not in response.content.decode()
+    assert "Closure days" in page.content.decode()
