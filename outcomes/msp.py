@@ -24,7 +24,11 @@ from django.db.models import (
 )
 
 from enquiries import codes, models
-from enquiries.models import Enquiry, expressed_desired_outcomes
+from enquiries.models import (
+    Enquiry,
+    expressed_desired_outcomes,
+    outcomes_counted_for,
+)
 from outcomes import sac_spec
 
 EXPRESSED = "expressed"
@@ -66,11 +70,7 @@ def is_derived(enquiry: Enquiry) -> bool:
 
 
 def outcomes_expressed(enquiry: Enquiry) -> bool:
-    return (
-        expressed_desired_outcomes()
-        .filter(Q(enquiry=enquiry) | Q(concern_id=enquiry.concern_id))
-        .exists()
-    )
+    return expressed_desired_outcomes().filter(outcomes_counted_for(enquiry)).exists()
 
 
 def msp_asked_category(enquiry: Enquiry, *, expressed: bool | None = None) -> str:

@@ -127,16 +127,6 @@ def concluded_s42(start: datetime.date, end: datetime.date) -> QuerySet[Enquiry]
     )
 
 
-def outcomes_expressed() -> Exists:
-    """At least one desired outcome, not withdrawn, for the outer enquiry."""
-    return Exists(
-        DesiredOutcome.objects.exclude(status=DesiredOutcome.Status.WITHDRAWN).filter(
-            Q(enquiry=OuterRef("pk"))
-            | Q(enquiry__isnull=True, concern=OuterRef("concern_id"))
-        )
-    )
-
-
 # ---------------------------------------------------------------------------
 # Age band in SQL
 # ---------------------------------------------------------------------------
@@ -305,7 +295,6 @@ def _count_case_details(
     groups = (
         concluded.order_by()
         .annotate(
-            _expressed=outcomes_expressed(),
             # No answer typed, but an outcome recorded from the adult or
             # their representative: "asked and outcomes expressed"
             # (outcomes.msp); it counts only where the return counts
@@ -321,7 +310,10 @@ def _count_case_details(
             "risk_result",
             "lacked_capacity",
             "capacity_support",
-            "_expressed",
+            # A desired outcome, not withdrawn, on the enquiry or on its
+            # concern with no enquiry named: the stored, derived flag
+            # (enquiries.models.outcomes_counted_for, decision 0012).
+            "outcomes_expressed",
             "_derived",
             "asked_desired_outcomes",
             "outcomes_achieved",
@@ -344,7 +336,7 @@ def _count_case_details(
         if answer == sac_spec.CAPACITY_YES and group["capacity_support"] is True:
             cells[("SG3a", sac_spec.CAPACITY_SUPPORT, sac_spec.NO_COLUMN)] += n
 
-        was_expressed = bool(group["_expressed"])
+        was_expressed = group["outcomes_expressed"]
         asked_code = (
             "yes"
             if was_expressed and group["_derived"]
@@ -518,7 +510,7 @@ def data_quality_checks(start: datetime.date, end: datetime.date) -> list[dict]:
             risk_result="",
         ),
         "asked": Q(asked_desired_outcomes="") & ~msp.derived_asked(),
-        "achieved": Q(outcomes_expressed())
+        "achieved": Q(outcomes_expressed=True)
         & (Q(asked_desired_outcomes="yes") | msp.derived_asked())
         & Q(outcomes_achieved=""),
         "risks": ~Q(with_risks),

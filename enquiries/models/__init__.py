@@ -87,6 +87,7 @@ from enquiries.models.voice import (
     PersonView,
     asked_outcomes_shown,
     expressed_desired_outcomes,
+    outcomes_counted_for,
     outcomes_from_adult,
     refresh_outcome_flags,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "PersonView",
     "ASKED_SOURCES",
     "asked_outcomes_shown",
+    "outcomes_counted_for",
     "expressed_desired_outcomes",
     "outcomes_from_adult",
     "refresh_outcome_flags",

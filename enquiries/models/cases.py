@@ -497,8 +497,10 @@ class Enquiry(TimeStampedModel):
         "Why the adult could not take part in the evaluation", blank=True
     )
     # Derived, never typed: a desired outcome (not withdrawn) is recorded for
-    # this enquiry or its concern. Kept by DesiredOutcome.save() and
-    # refresh_outcome_flags(), so reports read a column, not a sub-query.
+    # this enquiry, or for its concern with no enquiry named
+    # (voice.outcomes_counted_for). Kept by DesiredOutcome.save() and
+    # refresh_outcome_flags(), so reports and the SAC return read a column,
+    # not a sub-query.
     outcomes_expressed = models.BooleanField(default=False, editable=False)
     # Derived, never typed, kept the same way: one of those desired outcomes
     # was recorded from the adult or their representative, which answers
@@ -588,13 +590,16 @@ class Enquiry(TimeStampedModel):
                 outcomes_from_adult,
             )
 
-            # Outcomes recorded at the concern stage count from the start.
+            # Outcomes recorded with the concern (no enquiry named) count
+            # from the start; a new enquiry has none of its own yet
+            # (voice.outcomes_counted_for).
+            of_concern = {"concern_id": self.concern_id, "enquiry__isnull": True}
             self.outcomes_expressed = (
-                expressed_desired_outcomes().filter(concern_id=self.concern_id).exists()
+                expressed_desired_outcomes().filter(**of_concern).exists()
             )
             self.outcomes_from_adult_recorded = (
                 self.outcomes_expressed
-                and outcomes_from_adult().filter(concern_id=self.concern_id).exists()
+                and outcomes_from_adult().filter(**of_concern).exists()
             )
         super().save(*args, **kwargs)
 

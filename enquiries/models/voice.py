@@ -219,6 +219,15 @@ def expressed_desired_outcomes() -> QuerySet[DesiredOutcome]:
     return DesiredOutcome.objects.exclude(status=DesiredOutcome.Status.WITHDRAWN)
 
 
+def outcomes_counted_for(enquiry: Enquiry) -> Q:
+    """The desired outcomes that count for ``enquiry`` (SAC SG4a, the MSP
+    dashboard, the SG4a answer shown on the enquiry): recorded on it, or on
+    its concern with no enquiry named. One recorded on another enquiry of
+    the same concern does not count (docs/sac.md, "Outcomes expressed";
+    decision 0012). :func:`_recorded_for` is the same rule in SQL."""
+    return Q(enquiry=enquiry) | Q(enquiry__isnull=True, concern_id=enquiry.concern_id)
+
+
 # Who counts as "the individual or their representative" for SAC SG4a part 1:
 # a desired outcome recorded in their words means they were asked and
 # expressed it.
@@ -243,21 +252,20 @@ def asked_outcomes_shown(enquiry: Enquiry) -> tuple[str, bool]:
     "yes" (derived); otherwise "" (not recorded)."""
     if enquiry.asked_desired_outcomes:
         return enquiry.asked_desired_outcomes, False
-    derived = (
-        outcomes_from_adult()
-        .filter(Q(enquiry=enquiry) | Q(concern_id=enquiry.concern_id))
-        .exists()
-    )
+    derived = outcomes_from_adult().filter(outcomes_counted_for(enquiry)).exists()
     return (codes.YesNoDontKnow.YES, True) if derived else ("", False)
 
 
 def _recorded_for(outcomes: QuerySet[DesiredOutcome]) -> Case:
-    """True for the outer enquiry when ``outcomes`` has one recorded for it
-    or for its concern (two EXISTS, each one index probe)."""
+    """True for the outer enquiry when ``outcomes`` has one that counts for
+    it (:func:`outcomes_counted_for`: on the enquiry, or on its concern with no
+    enquiry named), as two EXISTS, each one index probe."""
     return Case(
         When(
             Exists(outcomes.filter(enquiry=OuterRef("pk")))
-            | Exists(outcomes.filter(concern_id=OuterRef("concern_id"))),
+            | Exists(
+                outcomes.filter(enquiry__isnull=True, concern_id=OuterRef("concern_id"))
+            ),
             then=Value(True),
         ),
         default=Value(False),

@@ -2,8 +2,9 @@
 derived from the desired outcomes, never typed.
 
 Reports read the stored flags; these tests hold them to the rule (a desired
-outcome, not withdrawn, for the enquiry or its concern; for the second, one
-recorded from the adult or their representative) on every write path.
+outcome, not withdrawn, recorded on the enquiry or on its concern with no
+enquiry named; for the second, one recorded from the adult or their
+representative) on every write path.
 """
 
 import random
@@ -30,7 +31,7 @@ STAGE = {"stage": "enquiry", "text": "For my son to stop taking my pension."}
 
 def _by_rule(outcomes):
     return Exists(outcomes.filter(enquiry=OuterRef("pk"))) | Exists(
-        outcomes.filter(concern_id=OuterRef("concern_id"))
+        outcomes.filter(concern_id=OuterRef("concern_id"), enquiry=None)
     )
 
 
@@ -60,6 +61,58 @@ def test_an_outcome_recorded_with_the_concern_counts_for_the_enquiry():
     assert enquiry.outcomes_expressed is True
     enquiry.refresh_from_db()
     assert enquiry.outcomes_expressed is True
+
+
+def test_an_outcome_of_another_enquiry_of_the_concern_does_not_count(practitioner):
+    """Two enquiries of one concern (one closed and a second opened, or an
+    import): an outcome recorded on the first is not the second's, in the
+    stored flags, the SG4a answer shown, the SAC return and the dashboard's
+    figures alike (docs/sac.md, "Outcomes expressed")."""
+    concern = ConcernFactory()
+    first = EnquiryFactory(concern=concern)
+    second = EnquiryFactory(concern=concern)
+    # Imports and the generator name both the enquiry and its concern.
+    DesiredOutcomeFactory(
+        person=concern.person, concern=concern, enquiry=first, expressed_by="adult"
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.outcomes_expressed, first.outcomes_from_adult_recorded) == (
+        True,
+        True,
+    )
+    assert (second.outcomes_expressed, second.outcomes_from_adult_recorded) == (
+        False,
+        False,
+    )
+    assert msp.outcomes_expressed(first) and not msp.outcomes_expressed(second)
+    assert msp.is_derived(first) and not msp.is_derived(second)
+    assert _rule_holds_for_every_enquiry()
+    # One recorded with the concern, no enquiry named, counts for both.
+    services.add_desired_outcome(user=practitioner, case=concern, data=STAGE)
+    second.refresh_from_db()
+    assert second.outcomes_expressed is True
+    assert _rule_holds_for_every_enquiry()
+
+
+def test_the_upgrade_stops_counting_other_enquiries_outcomes():
+    """Migration 0034 sets the flags of existing enquiries by the rule."""
+    import importlib
+
+    from django.apps import apps
+
+    upgrade = importlib.import_module(
+        "enquiries.migrations.0034_outcomes_counted_for_the_enquiry"
+    )
+    concern = ConcernFactory()
+    first, second = (EnquiryFactory(concern=concern) for _ in range(2))
+    DesiredOutcomeFactory(person=concern.person, concern=concern, enquiry=first)
+    # As the flags stood under the old, wider rule.
+    Enquiry.objects.update(outcomes_expressed=True, outcomes_from_adult_recorded=True)
+    upgrade.count_only_the_enquiry_and_its_concern(apps, None)
+    assert _rule_holds_for_every_enquiry()
+    second.refresh_from_db()
+    assert second.outcomes_expressed is False
 
 
 def test_no_outcome_means_none_expressed():
