@@ -1,13 +1,14 @@
-"""The stored outcome flags follow the SAC return's rule (decision 0012).
+"""The stored outcome flags follow the SAC return's rule (decision 0034).
 
 A desired outcome counts for an enquiry when it is recorded on that enquiry,
 or on its concern with no enquiry named; before, one recorded on another
 enquiry of the same concern counted too. The narrower rule can only turn a
-flag off, so only enquiries with ``outcomes_expressed`` set are read again.
+flag off, so only enquiries with ``outcomes_expressed`` set are read again,
+and only those whose flags change are written.
 """
 
 from django.db import migrations
-from django.db.models import Case, Exists, OuterRef, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
 # SAC SG4a's "the individual or their representative" (enquiries.models.ASKED_SOURCES
 # when this was written).
@@ -31,11 +32,21 @@ def count_only_the_enquiry_and_its_concern(apps, schema_editor):
     enquiry = apps.get_model("enquiries", "Enquiry")
     outcome = apps.get_model("enquiries", "DesiredOutcome")
     expressed = outcome.objects.exclude(status="withdrawn")
-    enquiry.objects.filter(outcomes_expressed=True).update(
+    from_adult = expressed.filter(expressed_by__in=ASKED_SOURCES)
+    # Only the rows whose flags change are written (an UPDATE of every
+    # flagged enquiry would rewrite most of the table for nothing).
+    changed = (
+        enquiry.objects.filter(outcomes_expressed=True)
+        .annotate(_expressed=_recorded_for(expressed))
+        .annotate(_from_adult=_recorded_for(from_adult))
+        .filter(
+            Q(_expressed=False)
+            | Q(_from_adult=False, outcomes_from_adult_recorded=True)
+        )
+    )
+    enquiry.objects.filter(pk__in=changed.values("pk")).update(
         outcomes_expressed=_recorded_for(expressed),
-        outcomes_from_adult_recorded=_recorded_for(
-            expressed.filter(expressed_by__in=ASKED_SOURCES)
-        ),
+        outcomes_from_adult_recorded=_recorded_for(from_adult),
     )
 
 
