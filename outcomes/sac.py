@@ -312,7 +312,7 @@ def _count_case_details(
             "capacity_support",
             # A desired outcome, not withdrawn, on the enquiry or on its
             # concern with no enquiry named: the stored, derived flag
-            # (enquiries.models.outcomes_counted_for, decision 0012).
+            # (enquiries.models.outcomes_counted_for, decision 0034).
             "outcomes_expressed",
             "_derived",
             "asked_desired_outcomes",

@@ -224,7 +224,7 @@ def outcomes_counted_for(enquiry: Enquiry) -> Q:
     dashboard, the SG4a answer shown on the enquiry): recorded on it, or on
     its concern with no enquiry named. One recorded on another enquiry of
     the same concern does not count (docs/sac.md, "Outcomes expressed";
-    decision 0012). :func:`_recorded_for` is the same rule in SQL."""
+    decision 0034). :func:`_recorded_for` is the same rule in SQL."""
     return Q(enquiry=enquiry) | Q(enquiry__isnull=True, concern_id=enquiry.concern_id)
 
 

@@ -66,8 +66,8 @@ def test_an_outcome_recorded_with_the_concern_counts_for_the_enquiry():
 def test_an_outcome_of_another_enquiry_of_the_concern_does_not_count(practitioner):
     """Two enquiries of one concern (one closed and a second opened, or an
     import): an outcome recorded on the first is not the second's, in the
-    stored flags, the SG4a answer shown, the SAC return and the dashboard's
-    figures alike (docs/sac.md, "Outcomes expressed")."""
+    stored flags (which the SAC return and the reports read) and in the
+    SG4a answer shown on the enquiry (docs/sac.md, "Outcomes expressed")."""
     concern = ConcernFactory()
     first = EnquiryFactory(concern=concern)
     second = EnquiryFactory(concern=concern)
