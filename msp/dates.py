@@ -2,8 +2,10 @@
 
 Age is computed here once: :func:`age_on` in Python (the person pages, the
 intake match, the SAC return's own rules in ``outcomes.sac_spec``) and
-:func:`annotate_age`, its twin in SQL (the SAC return's tables and the
-equality dashboard). Both count completed years, on the day asked or at death
+:func:`annotate_age`, its twin in SQL, and :func:`born_by`, the same rule
+turned round (the latest date of birth for an age), which the SAC return's
+tables and the equality dashboard compare dates of birth with for everyone
+still alive. All count completed years, on the day asked or at death
 if that came first; someone born on 29 February becomes a year older on
 1 March in other years, as in English law.
 """
@@ -26,6 +28,20 @@ def age_on(
         day = date_of_death
     birthday_to_come = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
     return day.year - date_of_birth.year - int(birthday_to_come)
+
+
+def born_by(age: int, day: datetime.date) -> datetime.date:
+    """The latest date of birth of someone at least ``age`` on ``day`` by
+    :func:`age_on`'s rule: ``age_on(birth, day) >= age`` exactly when
+    ``birth <= born_by(age, day)``. A database compares a date of birth with
+    it instead of working out each person's age. On 29 February of a year
+    ``age`` years after a non-leap year it is 28 February (no one was born
+    on the 29th that year)."""
+    year = day.year - age
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
 
 
 def financial_year_of(day: datetime.date) -> str:

@@ -48,7 +48,7 @@ from enquiries.models import (
 )
 from enquiries.timescales import load_timescales
 from msp.access import scope_key, visible
-from msp.dates import annotate_age, financial_year_of
+from msp.dates import financial_year_of
 from outcomes import figures, msp, sac, sac_spec
 from outcomes.figures import VIEW_STAGES
 from outcomes.models import (
@@ -896,12 +896,13 @@ _ACHIEVED_MEASURES = {
 def equality(user, filters: ReportFilter) -> list[dict]:
     """Outcomes achieved by age band, gender, ethnic group and support reason."""
     # Age on the last day of the period, or at death: the SAC return's rule.
-    concluded = annotate_age(
+    concluded = sac.annotate_age_band(
         msp.annotate_msp_asked(concluded_enquiries(user, filters)),
         on=filters.end,
         birth="concern__person__date_of_birth",
         death="concern__person__date_of_death",
-    ).annotate(age_band=sac.age_band_case("_age"))
+        name="age_band",
+    )
     # One read of the period's enquiries, grouped by every dimension and by
     # the two values the measures test (SG4a's answer, outcomes achieved):
     # the answer's expression is worked out once per enquiry as a group key,

@@ -83,7 +83,7 @@ from enquiries.models import (
 )
 from msp import audit
 from msp.concurrency import save_changes
-from msp.dates import annotate_age, financial_year_of
+from msp.dates import annotate_age, born_by, financial_year_of
 from outcomes import msp, sac_spec
 from outcomes.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 from outcomes.sac_spec import CellKey
@@ -132,17 +132,50 @@ def concluded_s42(start: datetime.date, end: datetime.date) -> QuerySet[Enquiry]
 # ---------------------------------------------------------------------------
 
 
-def age_band_case(age: str) -> Case:
-    """SG1a row from the age annotation ``age`` (see msp.dates.annotate_age)."""
-    bands = [When(**{f"{age}__isnull": True}, then=Value(sac_spec.AGE_UNKNOWN))]
-    for lower, band in sac_spec.AGE_BAND_LOWER_BOUNDS:
-        bands.append(When(**{f"{age}__gte": lower}, then=Value(band)))
-    return Case(*bands, default=Value("18-64"), output_field=CharField())
+def annotate_age_band(
+    queryset: QuerySet,
+    *,
+    on: datetime.date,
+    birth: str = "date_of_birth",
+    death: str = "date_of_death",
+    name: str = "_band",
+) -> QuerySet:
+    """``queryset`` with ``name`` = the SG1a row (:func:`sac_spec.age_band`)
+    of the dates at the ORM paths ``birth`` and ``death``: age on ``on``, or
+    at death if that came first.
+
+    For everyone alive on ``on`` the band is a comparison of the date of
+    birth with a date worked out once here (:func:`msp.dates.born_by`);
+    only people who died before it have their age computed
+    (:func:`msp.dates.annotate_age`). Computing every person's age for each
+    band tested cost about 40 ms of a year's 70,000 people at 1M concerns.
+    """
+    queryset = annotate_age(queryset, on=on, birth=birth, death=death, name="_age")
+    at_death = Case(
+        *(
+            When(_age__gte=lower, then=Value(band))
+            for lower, band in sac_spec.AGE_BAND_LOWER_BOUNDS
+        ),
+        default=Value("18-64"),
+        output_field=CharField(),
+    )
+    alive = (
+        When(**{f"{birth}__lte": born_by(lower, on)}, then=Value(band))
+        for lower, band in sac_spec.AGE_BAND_LOWER_BOUNDS
+    )
+    band = Case(
+        When(**{f"{birth}__isnull": True}, then=Value(sac_spec.AGE_UNKNOWN)),
+        When(**{f"{death}__lt": on}, then=at_death),
+        *alive,
+        default=Value("18-64"),
+        output_field=CharField(),
+    )
+    return queryset.annotate(**{name: band})
 
 
 def _people_with_band(people: QuerySet[Person], year_end: datetime.date) -> QuerySet:
     """SG1a row: age on 31 March, or at death if that came first."""
-    return annotate_age(people, on=year_end).annotate(_band=age_band_case("_age"))
+    return annotate_age_band(people, on=year_end)
 
 
 # ---------------------------------------------------------------------------
