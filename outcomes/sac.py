@@ -44,8 +44,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import uuid
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import TypeVar
 
 from django.db import transaction
@@ -273,16 +274,15 @@ def _count_sg1(
             cells[("SG1f", row, sac_spec.NO_COLUMN)] += group["n"]
 
 
-_RISK_DIMENSIONS = {
-    "type": ("risk_type", sac_spec.risk_type_label),
-    "location": ("location", sac_spec.risk_location_label),
-    "source": ("sac_source", sac_spec.risk_source_label),
-}
-_RISK_TABLES = (
-    ("SG2a", "type", "source"),
-    ("SG2b", "location", "source"),
-    ("SG2ab1", "type", "location"),
+_RISK_DIMENSIONS = ("risk_type", "location", "sac_source")
+_RISK_LABELS = (
+    sac_spec.risk_type_label,
+    sac_spec.risk_location_label,
+    sac_spec.risk_source_label,
 )
+# Each table and the two dimensions (by position) it crosses.
+_RISK_TABLES = (("SG2a", 0, 2), ("SG2b", 1, 2), ("SG2ab1", 0, 1))
+_ROW_AND_COLUMN = itemgetter(0, 1)
 
 
 def _count_case_details(
@@ -307,20 +307,21 @@ def _count_case_details(
             )
         )
         .order_by()
-        .values_list("enquiry_id", *(field for field, _ in _RISK_DIMENSIONS.values()))
+        .values_list("enquiry_id", *_RISK_DIMENSIONS)
         .distinct()
     )
-    enquiries_in: dict[tuple[str, ...], set[int]] = defaultdict(set)
-    for enquiry_id, *values in combinations:
-        value_of = dict(zip(_RISK_DIMENSIONS, values, strict=True))
-        for table, row_dim, column_dim in _RISK_TABLES:
-            row, column = value_of[row_dim], value_of[column_dim]
-            if row and column:
-                enquiries_in[(table, row_dim, column_dim, row, column)].add(enquiry_id)
-    for (table, row_dim, column_dim, row, column), ids in enquiries_in.items():
-        row_label = _RISK_DIMENSIONS[row_dim][1]
-        column_label = _RISK_DIMENSIONS[column_dim][1]
-        cells[(table, row_label(row), column_label(column))] += len(ids)
+    rows = list(combinations)
+    for table, row_at, column_at in _RISK_TABLES:
+        # An enquiry counts once in a cell however many of its risks fall
+        # there: the set of (row, column, enquiry) says which.
+        found = {
+            (values[row_at], values[column_at], enquiry_id)
+            for enquiry_id, *values in rows
+            if values[row_at] and values[column_at]
+        }
+        row_label, column_label = _RISK_LABELS[row_at], _RISK_LABELS[column_at]
+        for (row, column), n in Counter(map(_ROW_AND_COLUMN, found)).items():
+            cells[(table, row_label(row), column_label(column))] += n
 
     # SG2c, SG2e, SG3a and SG4a: one grouped query over the year's concluded
     # enquiries (a group per combination of the answers these tables read),
