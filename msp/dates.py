@@ -30,14 +30,17 @@ def age_on(
     return day.year - date_of_birth.year - int(birthday_to_come)
 
 
-def born_by(age: int, day: datetime.date) -> datetime.date:
+def born_by(age: int, day: datetime.date) -> datetime.date | None:
     """The latest date of birth of someone at least ``age`` on ``day`` by
     :func:`age_on`'s rule: ``age_on(birth, day) >= age`` exactly when
     ``birth <= born_by(age, day)``. A database compares a date of birth with
     it instead of working out each person's age. On 29 February of a year
     ``age`` years after a non-leap year it is 28 February (no one was born
-    on the 29th that year)."""
+    on the 29th that year). None when it would fall before year 1 (no date
+    of birth is that early)."""
     year = day.year - age
+    if year < datetime.MINYEAR:
+        return None
     try:
         return day.replace(year=year)
     except ValueError:

@@ -160,9 +160,13 @@ def annotate_age_band(
         default=Value("18-64"),
         output_field=CharField(),
     )
+    cutoffs = (
+        (born_by(lower, on), band) for lower, band in sac_spec.AGE_BAND_LOWER_BOUNDS
+    )
     alive = (
-        When(**{f"{birth}__lte": born_by(lower, on)}, then=Value(band))
-        for lower, band in sac_spec.AGE_BAND_LOWER_BOUNDS
+        When(**{f"{birth}__lte": cutoff}, then=Value(band))
+        for cutoff, band in cutoffs
+        if cutoff is not None  # a band no one can be in (a year like 0001-02)
     )
     band = Case(
         When(**{f"{birth}__isnull": True}, then=Value(sac_spec.AGE_UNKNOWN)),

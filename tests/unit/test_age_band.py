@@ -50,6 +50,11 @@ def test_born_by_is_the_last_birthday_old_enough():
                 )
 
 
+def test_born_by_before_year_one_is_no_date():
+    assert born_by(95, datetime.date(50, 3, 31)) is None
+    assert born_by(49, datetime.date(50, 3, 31)) == datetime.date(1, 3, 31)
+
+
 def test_born_by_on_29_february():
     # 95 years before 29 February 2024 is 1929, which had no 29 February.
     assert born_by(95, datetime.date(2024, 2, 29)) == datetime.date(1929, 2, 28)
