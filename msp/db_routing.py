@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
@@ -270,3 +270,62 @@ def primary_lsn() -> str:
     with connections[PRIMARY].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()::text")
         return cursor.fetchone()[0]
+
+
+# ---------------------------------------------------------------------------
+# Planner settings for report queries
+# ---------------------------------------------------------------------------
+
+# What report queries change, and to what (see :func:`report_queries`).
+REPORT_WORK_MEM = "32MB"
+REPORT_SETTINGS = {
+    "work_mem": REPORT_WORK_MEM,
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
+}
+
+
+@contextmanager
+def report_queries() -> Iterator[None]:
+    """Run the block's queries on the database reports read
+    (:func:`current_read_alias`) in one transaction with settings fit for
+    counting a year of case records (PostgreSQL; elsewhere, nothing changes).
+
+    - ``work_mem`` 32 MB: a lead's year (30,000 enquiries in about 5,000
+      groups) or the year's risks do not fit the default 4 MB, and
+      PostgreSQL then sorts on disk (173 ms against 81 ms).
+    - No cost for starting parallel workers or passing rows back from them
+      (``parallel_setup_cost``, ``parallel_tuple_cost``): priced as for an
+      interactive page, a report's hash of the year's people is built again
+      in each worker instead of once in a shared parallel hash (the SAC
+      return's concerns column at 1M: 109 against 62 ms). A report runs one
+      query at a time, and the workers come from the server's own limit
+      (``max_parallel_workers``).
+
+    The settings are local to the transaction and put back as they were when
+    the block ends, also when it runs inside a longer transaction (a test, or
+    a command in ``atomic``). JIT is already off for every connection
+    (settings).
+    """
+    alias = current_read_alias()
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=alias):
+        before = _set_locally(connection, REPORT_SETTINGS)
+        yield
+        # Within a longer transaction the settings would last until it ends.
+        # (Should the block fail, rolling back its savepoint undoes them.)
+        _set_locally(connection, before)
+
+
+def _set_locally(connection, values: dict[str, str]) -> dict[str, str]:
+    """Set ``values`` for the current transaction; return the ones before."""
+    names = list(values)
+    reads = ", ".join(["current_setting(%s)"] * len(names))
+    writes = ", ".join(["set_config(%s, %s, true)"] * len(names))
+    params = [*names, *(part for name in names for part in (name, values[name]))]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {reads}, {writes}", params)
+        return dict(zip(names, cursor.fetchone(), strict=False))

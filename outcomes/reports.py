@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import datetime
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
-from django.db import connections, router, transaction
+from django.db import router
 from django.db.models import (
     Count,
     Exists,
@@ -49,6 +48,7 @@ from enquiries.models import (
 from enquiries.timescales import load_timescales
 from msp.access import scope_key, visible
 from msp.dates import financial_year_of
+from msp.db_routing import report_queries
 from outcomes import figures, msp, sac, sac_spec
 from outcomes.figures import VIEW_STAGES
 from outcomes.models import (
@@ -774,34 +774,10 @@ def open_by_stage(user, filters: ReportFilter) -> list[dict]:
     return table
 
 
-@contextmanager
-def _report_settings() -> Iterator[None]:
-    """Run the report queries with PostgreSQL's JIT compiler off and more
-    memory to group in, on the database the reports read (the replica when
-    there is one, decision 0018).
-
-    The grouped figure query has many aggregates per group, so its plan is
-    large and costly on paper; PostgreSQL would spend longer compiling it
-    than it saves (16 s of JIT for a 3 s query once, at 1,000,000 concerns).
-    A lead's year (30,000 enquiries in about 5,000 groups) needs more than
-    the default 4 MB to group in memory: with it, PostgreSQL sorted on disk
-    (173 ms against 81 ms). ``SET LOCAL`` ends with the transaction.
-    """
-    alias = router.db_for_read(Enquiry)
-    if connections[alias].vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=alias):
-        with connections[alias].cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '32MB'")
-        yield
-
-
 def dashboard(user, filters: ReportFilter) -> dict:
     """Every figure on the dashboard. A fixed number of queries (and a few
     more when enquiries are counted whose figures were not kept yet)."""
-    with _report_settings():
+    with report_queries():
         concluded = concluded_enquiries(user, filters)
         groups = grouped_enquiries(
             concluded, (filters.start, filters.end), stages=True, timescales=True

@@ -85,6 +85,7 @@ from enquiries.models import (
 from msp import audit
 from msp.concurrency import save_changes
 from msp.dates import annotate_age, born_by, financial_year_of
+from msp.db_routing import report_queries
 from outcomes import msp, sac_spec
 from outcomes.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 from outcomes.sac_spec import CellKey
@@ -205,9 +206,10 @@ def compute_sac_return(year: str) -> dict[CellKey, int]:
     """
     start, end = sac_spec.financial_year_bounds(year)
     cells = sac_spec.empty_return()
-    _count_sg1(cells, start, end)
-    _count_case_details(cells, start, end)
-    _count_reviews(cells, start, end)
+    with report_queries():
+        _count_sg1(cells, start, end)
+        _count_case_details(cells, start, end)
+        _count_reviews(cells, start, end)
     return cells
 
 
@@ -294,10 +296,11 @@ def _count_case_details(
 ) -> None:
     concluded = concluded_s42(start, end)
     # SG2a, SG2b and SG2ab1 count the enquiries with a risk in each pair of
-    # (type, location, source). One query reads each enquiry's distinct
-    # combinations of the three, and the three tables are counted from them
-    # here, rather than three grouped queries over the same risks (at 1M
-    # concerns: 0.63 s -> 0.2 s).
+    # (type, location, source). One query reads the three of each of the
+    # year's risks, and the three tables are counted from them here, rather
+    # than three grouped queries over the same risks (at 1M concerns: 0.63 s
+    # -> 0.2 s). The sets below make an enquiry count once per cell, so the
+    # query need not sort the risks to drop repeats.
     combinations = (
         Risk.objects.filter(
             enquiry__any_of_array=concluded.values("pk"), is_withdrawn=False
@@ -312,20 +315,17 @@ def _count_case_details(
         )
         .order_by()
         .values_list("enquiry_id", *_RISK_DIMENSIONS)
-        .distinct()
     )
     rows = list(combinations)
     for table, row_at, column_at in _RISK_TABLES:
         # An enquiry counts once in a cell however many of its risks fall
-        # there: the set of (row, column, enquiry) says which.
-        found = {
-            (values[row_at], values[column_at], enquiry_id)
-            for enquiry_id, *values in rows
-            if values[row_at] and values[column_at]
-        }
+        # there: the set of (row, column, enquiry) says which. (Built with
+        # itemgetter, not a comprehension: a third of the time at 1M.)
+        found = set(map(itemgetter(row_at + 1, column_at + 1, 0), rows))
         row_label, column_label = _RISK_LABELS[row_at], _RISK_LABELS[column_at]
         for (row, column), n in Counter(map(_ROW_AND_COLUMN, found)).items():
-            cells[(table, row_label(row), column_label(column))] += n
+            if row and column:  # a risk with no location, say, is left out
+                cells[(table, row_label(row), column_label(column))] += n
 
     # SG2c, SG2e, SG3a and SG4a: one grouped query over the year's concluded
     # enquiries (a group per combination of the answers these tables read),

@@ -1,0 +1,69 @@
+"""Report queries run with settings fit for counting a year of records
+(msp.db_routing.report_queries): more memory to group in, and parallel
+workers priced as cheap, for the block only."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from msp.db_routing import REPORT_WORK_MEM, report_queries
+from outcomes import sac
+
+pytestmark = pytest.mark.django_db
+
+
+def _setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
+def test_the_settings_hold_inside_the_block_and_end_with_it():
+    if connection.vendor != "postgresql":
+        # SQLite has no such settings: the block changes nothing and runs.
+        with report_queries(), CaptureQueriesContext(connection) as captured:
+            pass
+        assert [query["sql"] for query in captured] == []
+        return
+    before = {name: _setting(name) for name in ("work_mem", "parallel_setup_cost")}
+    with report_queries():
+        assert _setting("work_mem") == REPORT_WORK_MEM
+        assert _setting("parallel_setup_cost") == "0"
+        assert _setting("parallel_tuple_cost") == "0"
+    after = {name: _setting(name) for name in ("work_mem", "parallel_setup_cost")}
+    assert after == before
+    assert before["work_mem"] != REPORT_WORK_MEM
+
+
+def test_the_sac_return_counts_under_the_report_settings():
+    with CaptureQueriesContext(connection) as captured:
+        sac.compute_sac_return("2025-26")
+    statements = [query["sql"] for query in captured]
+    counting = [
+        position
+        for position, sql in enumerate(statements)
+        if sql.startswith("SELECT") and "enquiries_" in sql
+    ]
+    assert counting, "the return asked the database nothing"
+    if connection.vendor != "postgresql":
+        assert not any("set_config" in sql for sql in statements)
+        return
+    changes = [
+        position for position, sql in enumerate(statements) if "set_config" in sql
+    ]
+    # Set before the first count, put back after the last.
+    assert len(changes) == 2
+    assert changes[0] < min(counting) and max(counting) < changes[1]
+
+
+def test_a_failing_report_leaves_the_settings_as_they_were():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings (CI runs this on PostgreSQL)")
+    before = _setting("work_mem")
+    with pytest.raises(ZeroDivisionError):
+        with report_queries():
+            assert _setting("work_mem") == REPORT_WORK_MEM
+            raise ZeroDivisionError
+    assert _setting("work_mem") == before
