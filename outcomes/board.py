@@ -298,9 +298,11 @@ def _repeat_concerns(user, filters: BoardFilter, concerns: QuerySet[Concern]) ->
             gap=DaysBetween(F("received_on"), previous_day),
         )
     )
-    return days.filter(gap__lte=REPEAT_DAYS).aggregate(
-        repeats=Sum("counted", default=0)
-    )["repeats"]
+    # The window needs each adult's days in order: group them by sorting.
+    with report_queries(group_by_sorting=True):
+        return days.filter(gap__lte=REPEAT_DAYS).aggregate(
+            repeats=Sum("counted", default=0)
+        )["repeats"]
 
 
 def partner_requests(user, filters: BoardFilter, today: datetime.date) -> dict:
