@@ -44,3 +44,7 @@ class OutcomesConfig(AppConfig):
         from outcomes import figures
 
         figures.connect()
+        # Kept report figures are dropped when a counted record changes.
+        from outcomes import sac
+
+        sac.connect()

@@ -834,7 +834,9 @@ def cached_data_quality(
     )
 
 
-def _connect_signals() -> None:
+def connect() -> None:
+    """Drop the kept figures whenever a counted record changes; called from
+    ``OutcomesConfig.ready()`` (never at import time)."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     # Who may see a restricted person changes what the data-quality list shows.
@@ -851,9 +853,6 @@ def _connect_signals() -> None:
                 sender=model,
                 dispatch_uid=f"sac-return-{model.__name__}-{signal is post_save}",
             )
-
-
-_connect_signals()
 
 
 # ---------------------------------------------------------------------------
