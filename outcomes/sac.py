@@ -737,11 +737,12 @@ def data_version() -> str:
     bypass ``save()``; and a token replaced whenever a counted record is
     saved or deleted through the ORM.
 
-    Audit lines that change nothing counted leave the version as it was:
-    someone signing in or out, looking at a record, downloading a report,
-    being refused, and changes to records no report counts (a case note, a
-    document, a letter, a notification). On a busy system these are most of
-    the lines, and each used to drop every user's kept figures.
+    Audit lines that change nothing counted leave the version as it was
+    (decision 0036): an adult signing in to their own page, someone looking
+    at a record, downloading a report or being refused, and changes to
+    records no report counts (a case note, a document, a letter). On a busy
+    system these are most of the lines, and each used to drop every user's
+    kept figures.
     """
     from django.db import connections, router
 
