@@ -125,6 +125,8 @@ class AuditEventQuerySet(models.QuerySet):
 # looked, signed in or out, downloaded, broke the glass or was refused, and
 # change nothing counted.
 RECORD_CHANGE_ACTIONS = ("change", "create", "status")
+# The index of those lines by record type (outcomes.sac.data_version).
+AUDIT_CHANGES_INDEX = "msp_audit_changes_by_type"
 
 
 class AuditEvent(models.Model):
@@ -184,7 +186,7 @@ class AuditEvent(models.Model):
             models.Index(
                 fields=["object_type", "id"],
                 condition=models.Q(action__in=RECORD_CHANGE_ACTIONS),
-                name="msp_audit_changes_by_type",
+                name=AUDIT_CHANGES_INDEX,
             ),
         ]
 

@@ -773,7 +773,7 @@ def _version_query(vendor: str) -> tuple[str, tuple[str, ...]]:
     """
     from django.db import connections, router
 
-    from msp.models import RECORD_CHANGE_ACTIONS, AuditEvent
+    from msp.models import AUDIT_CHANGES_INDEX, RECORD_CHANGE_ACTIONS, AuditEvent
 
     quote = connections[router.db_for_read(AuditEvent)].ops.quote_name
     parts = []
@@ -797,7 +797,7 @@ def _version_query(vendor: str) -> tuple[str, tuple[str, ...]]:
     # "object_type = t.column1" looked common; a type with no change lines
     # then meant reading the whole trail). SQLite, which keeps no statistics
     # unless asked, is told the index by name.
-    index = quote("msp_audit_changes_by_type")
+    index = quote(AUDIT_CHANGES_INDEX)
     source = f"{quote(audit.db_table)} a"
     if vendor == "sqlite":
         source += f" INDEXED BY {index}"
