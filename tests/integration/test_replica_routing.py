@@ -8,7 +8,6 @@ replay is paused to make it lag on purpose.
 
 from __future__ import annotations
 
-import datetime
 import io
 import time
 from contextlib import contextmanager
@@ -20,10 +19,11 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enquiries.factories import EnquiryFactory, PersonFactory
+from enquiries.factories import PersonFactory
 from msp import db_routing
 from msp.db_routing import PRIMARY, REPLICA, SESSION_WRITE_LSN
 from outcomes.models import EnquiryFigures
+from tests.support.sac_year import concluded_in_year as _concluded
 
 pytestmark = [
     pytest.mark.skipif(
@@ -75,17 +75,6 @@ def _fresh():
     db_routing.forget_replica_down()
     yield
     _one(REPLICA, "SELECT pg_wal_replay_resume()::text")
-
-
-def _concluded(team):
-    return EnquiryFactory(
-        concluded=True,
-        concern__person__team=team,
-        concern__person__date_of_birth=datetime.date(1950, 1, 1),
-        concern__received_on=datetime.date(2024, 5, 1),
-        started_on=datetime.date(2024, 5, 2),
-        concluded_on=datetime.date(2024, 8, 1),
-    )
 
 
 def _reads_enquiries(context: CaptureQueriesContext) -> bool:

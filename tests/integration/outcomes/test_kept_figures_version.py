@@ -5,8 +5,6 @@ return, dashboard and board reports)."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -19,9 +17,9 @@ from enquiries.services.people import add_case_note
 from msp import audit
 from msp.models import AuditEvent
 from outcomes import sac
+from tests.support.sac_year import YEAR, concluded_in_year
 
 PAGE = reverse("outcomes:sac_return")
-YEAR = "2024-25"
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +33,7 @@ def _empty_cache():
 
 @pytest.fixture
 def concluded(team):
-    return EnquiryFactory(
-        concluded=True,
-        concern__person__team=team,
-        concern__person__date_of_birth=datetime.date(1950, 1, 1),
-        concern__received_on=datetime.date(2024, 5, 1),
-        started_on=datetime.date(2024, 5, 2),
-        concluded_on=datetime.date(2024, 8, 1),
-        lacked_capacity="",
-    )
+    return concluded_in_year(team, lacked_capacity="")
 
 
 def _counts_again(client) -> bool:

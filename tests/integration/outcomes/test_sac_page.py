@@ -21,6 +21,7 @@ from msp.factories import UserFactory
 from msp.models import AuditEvent
 from outcomes import sac
 from outcomes.sac_spec import financial_year_bounds as sac_spec_bounds
+from tests.support.sac_year import concluded_in_year as _concluded
 
 pytestmark = pytest.mark.django_db
 
@@ -36,19 +37,6 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def _concluded(team, **kwargs):
-    # Factory ages are relative to today: pin an adult birth date.
-    kwargs.setdefault("concern__person__date_of_birth", datetime.date(1950, 1, 1))
-    return EnquiryFactory(
-        concluded=True,
-        concern__person__team=team,
-        concern__received_on=datetime.date(2024, 5, 1),
-        started_on=datetime.date(2024, 5, 2),
-        concluded_on=datetime.date(2024, 8, 1),
-        **kwargs,
-    )
 
 
 @pytest.fixture
