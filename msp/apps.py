@@ -16,9 +16,16 @@ class MspConfig(AppConfig):
         post_migrate.connect(
             audit_guard.ensure_sqlite_triggers, dispatch_uid="msp_audit_guard"
         )
+        from django.contrib.auth.signals import user_logged_in
+
         from msp import (
             lookups,  # noqa: F401 - registers __any_of
-            signals,  # noqa: F401 - notes when each session began
+            signals,
+        )
+
+        # Note when each session began (the absolute session limit).
+        user_logged_in.connect(
+            signals.note_session_start, dispatch_uid="msp_session_started"
         )
 
 

@@ -2,19 +2,16 @@
 
 Sign-in attempts themselves are logged by django-axes (AccessLog and
 AccessAttempt, visible in admin); here we only note when the session began,
-for the 12-hour absolute session limit.
+for the 12-hour absolute session limit. Connected in ``MspConfig.ready()``.
 """
 
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.utils import timezone
 
 SESSION_LOGIN_AT = "msp_login_at"
 SESSION_LAST_SEEN = "msp_last_seen"
 
 
-@receiver(user_logged_in, dispatch_uid="msp_session_started")
-def _signed_in(sender, request, user, **kwargs):
+def note_session_start(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         now = timezone.now().timestamp()
         request.session[SESSION_LOGIN_AT] = now

@@ -17,6 +17,9 @@ def _module_level_calls(tree: ast.Module):
     function or class body)."""
     for statement in tree.body:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            # A decorator runs at import: @receiver(...) connects then.
+            for decorator in statement.decorator_list:
+                yield from (n for n in ast.walk(decorator) if isinstance(n, ast.Call))
             continue
         if isinstance(statement, ast.ClassDef):
             continue
@@ -48,7 +51,7 @@ def test_no_module_connects_a_signal_when_imported():
         tree = ast.parse(path.read_text(), filename=str(path))
         for call in _module_level_calls(tree):
             name = _name(call)
-            if name == "connect" or name.startswith("_connect"):
+            if name in ("connect", "receiver") or name.startswith("_connect"):
                 found.append(f"{path.relative_to(ROOT)}:{call.lineno} {name}()")
     assert found == []
 
@@ -59,9 +62,10 @@ def test_the_check_finds_a_connection_at_import_time():
         "def receiver(**kwargs): pass\n"
         "post_save.connect(receiver)\n"
         "def later():\n    post_save.connect(receiver)\n"
+        "@receiver(post_save)\ndef decorated(**kwargs): pass\n"
     )
     names = [_name(call) for call in _module_level_calls(tree)]
-    assert names == ["connect"]
+    assert names == ["connect", "receiver"]
 
 
 @pytest.mark.django_db
