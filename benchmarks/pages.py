@@ -80,6 +80,8 @@ def pages() -> list[tuple[str, str, str]]:
     reports = [
         ("dashboard", reverse("outcomes:dashboard") + query),
         ("SAC page", reverse("outcomes:sac_return") + query),
+        ("exceptions", reverse("outcomes:exceptions") + query),
+        ("equality", reverse("outcomes:equality") + query),
         ("board reports", reverse("outcomes:board") + query),
     ]
     fresh_reports = [

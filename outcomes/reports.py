@@ -798,6 +798,20 @@ def dashboard(user, filters: ReportFilter) -> dict:
         }
 
 
+def _kept(name: str, user, filters: ReportFilter, compute: Callable[[], dict]) -> dict:
+    """``compute()`` with ``counted_at``, kept like the dashboard's figures:
+    per report, scope of access, filters and day, while nothing counted
+    changes (:func:`outcomes.sac.kept_until_changed`)."""
+    from outcomes.sac import kept_until_changed
+
+    def count() -> dict:
+        return {**compute(), "counted_at": timezone.now()}
+
+    chosen = [getattr(filters, f.name) for f in fields(filters) if f.compare]
+    parts = (name, scope_key(user), *chosen, timezone.localdate())
+    return kept_until_changed(parts, count)
+
+
 def cached_dashboard(user, filters: ReportFilter) -> dict:
     """:func:`dashboard`, kept while nothing counted changes (for the page).
 
@@ -809,16 +823,50 @@ def cached_dashboard(user, filters: ReportFilter) -> dict:
     details. ``counted_at`` says when they were counted; the CSV download
     always counts afresh.
     """
-    from outcomes.sac import kept_until_changed
+    return _kept("dashboard", user, filters, lambda: dashboard(user, filters))
 
-    def count() -> dict:
-        return {**dashboard(user, filters), "counted_at": timezone.now()}
 
-    # Every field that makes two filters different (all but the raw query),
-    # so a filter added later is part of the key without a change here.
-    chosen = [getattr(filters, f.name) for f in fields(filters) if f.compare]
-    parts = ("dashboard", scope_key(user), *chosen, timezone.localdate())
-    return kept_until_changed(parts, count)
+# ---------------------------------------------------------------------------
+# Exceptions: where the adult's voice is missing
+# ---------------------------------------------------------------------------
+
+EXCEPTION_PAGE = 20
+"""Enquiries listed under each exception; "See all" opens the drill-down."""
+
+
+def exceptions(user, filters: ReportFilter) -> dict:
+    """Each exception figure's count, and the ids of its newest enquiries
+    (the drill-down's first page: newest first)."""
+    counts = figure_counts(
+        concluded_enquiries(user, filters),
+        keys=EXCEPTION_KEYS,
+        period=(filters.start, filters.end),
+    )
+    newest = {
+        key: list(
+            enquiries_behind(user, filters, key)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:EXCEPTION_PAGE]
+        )
+        for key in EXCEPTION_KEYS
+    }
+    return {"counts": counts, "newest": newest}
+
+
+def cached_exceptions(user, filters: ReportFilter) -> dict:
+    """:func:`exceptions` for the page, kept like the dashboard. Only counts
+    and record ids are kept: the enquiries listed are read again on every
+    view (:func:`listed_enquiries`), through the access rules."""
+    return _kept("exceptions", user, filters, lambda: exceptions(user, filters))
+
+
+def listed_enquiries(user, ids: list[int]) -> dict[int, Enquiry]:
+    """The enquiries ``ids`` that ``user`` may see, with what a list shows
+    (adult, team, worker), by id: one query."""
+    rows = visible(user, Enquiry.objects.filter(pk__in=ids)).select_related(
+        "concern__person", "team", "allocated_to"
+    )
+    return {enquiry.pk: enquiry for enquiry in rows}
 
 
 # ---------------------------------------------------------------------------
@@ -934,6 +982,12 @@ def figure_label(key: str) -> str | None:
         return f"{TIMESCALE_STEPS[LATE_KEYS[key]]}: later than its timescale"
     figure = open_figure(key)
     return figure.label if figure else None
+
+
+def cached_equality(user, filters: ReportFilter) -> dict:
+    """:func:`equality` for the page (``tables``), kept like the dashboard:
+    counts only. The CSV download always counts afresh."""
+    return _kept("equality", user, filters, lambda: {"tables": equality(user, filters)})
 
 
 def enquiries_behind(user, filters: ReportFilter, key: str) -> QuerySet[Enquiry]:

@@ -26,8 +26,6 @@ from outcomes.forms import EvaluationForm, FeedbackForm, ReportFilterForm
 from outcomes.models import FeedbackFollowUp
 from outcomes.patterns import cached_pattern_figures
 
-EXCEPTION_PAGE = 20
-
 
 def _filter_form(request: HttpRequest) -> ReportFilterForm:
     data = request.GET.copy()
@@ -206,7 +204,8 @@ def equality(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "filters": None}
     if form.is_valid():
         filters = form.filters()
-        tables = reports.equality(request.user, filters)
+        data = reports.cached_equality(request.user, filters)
+        tables = data["tables"]
         for table in tables:
             table["chart"] = charts.stacked_achievement(
                 chart_id=f"chart-equality-{table['key']}",
@@ -216,7 +215,12 @@ def equality(request: HttpRequest) -> HttpResponse:
                 label_width=330 if table["key"] != "age" else 160,
                 width=760,
             )
-        context.update(filters=filters, tables=tables, query=_query(filters))
+        context.update(
+            filters=filters,
+            tables=tables,
+            query=_query(filters),
+            counted_at=data["counted_at"],
+        )
     return render(request, "outcomes/equality.html", context)
 
 
@@ -281,33 +285,34 @@ def exceptions(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "filters": None}
     if form.is_valid():
         filters = form.filters()
-        counts = reports.figure_counts(
-            reports.concluded_enquiries(request.user, filters),
-            keys=reports.EXCEPTION_KEYS,
-            period=(filters.start, filters.end),
+        data = reports.cached_exceptions(request.user, filters)
+        newest = data["newest"]
+        listed = reports.listed_enquiries(
+            request.user, [pk for ids in newest.values() for pk in ids]
         )
-        sections = []
-        for key in reports.EXCEPTION_KEYS:
-            page = _newest_first(
-                reports.enquiries_behind(request.user, filters, key),
-                None,
-                size=EXCEPTION_PAGE,
-            ).rows
-            if key == "view_not_obtained":
-                stages = reports.stages_not_obtained(page)
-                for enquiry in page:
-                    enquiry.stages_not_obtained = stages.get(enquiry.pk, [])
-            sections.append(
-                {
-                    "key": key,
-                    "show_stages": key == "view_not_obtained",
-                    "label": reports.FIGURES[key].label,
-                    "count": counts[key],
-                    "enquiries": _with_links(page),
-                    "query": _query(filters, figure=key),
-                }
-            )
-        context.update(filters=filters, sections=sections, query=_query(filters))
+        _with_links(listed.values())
+        stages = reports.stages_not_obtained(
+            [listed[pk] for pk in newest["view_not_obtained"] if pk in listed]
+        )
+        for enquiry in listed.values():
+            enquiry.stages_not_obtained = stages.get(enquiry.pk, [])
+        sections = [
+            {
+                "key": key,
+                "show_stages": key == "view_not_obtained",
+                "label": reports.FIGURES[key].label,
+                "count": data["counts"][key],
+                "enquiries": [listed[pk] for pk in newest[key] if pk in listed],
+                "query": _query(filters, figure=key),
+            }
+            for key in reports.EXCEPTION_KEYS
+        ]
+        context.update(
+            filters=filters,
+            sections=sections,
+            query=_query(filters),
+            counted_at=data["counted_at"],
+        )
     return render(request, "outcomes/exceptions.html", context)
 
 
