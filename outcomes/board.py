@@ -37,7 +37,7 @@ from django.db.models.functions import Lag
 from django.utils import timezone
 
 from enquiries.models import CausedEnquiry, Concern, InformationShare, Risk
-from msp.access import scope_key, visible
+from msp.access import visible
 from msp.dates import DaysBetween
 from msp.db_routing import report_queries
 from outcomes import sac_spec
@@ -396,19 +396,9 @@ def cached_board_reports(user, filters: BoardFilter) -> dict:
     """:func:`board_reports` kept like the dashboard's figures (per scope of
     access, filters and day; dropped as soon as a counted record changes;
     ten minutes at most). Downloads always count afresh."""
-    from outcomes.sac import kept_until_changed
+    from outcomes.sac import kept_report
 
-    def count() -> dict:
-        return {**board_reports(user, filters), "counted_at": timezone.now()}
-
-    parts = (
-        "board",
-        scope_key(user),
-        filters.year,
-        filters.team_id,
-        timezone.localdate(),
-    )
-    return kept_until_changed(parts, count)
+    return kept_report("board", user, filters, lambda: board_reports(user, filters))
 
 
 # ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from enquiries.models import Concern, PatternFlagRecord, PatternRule
 from enquiries.selectors.patterns import flags_for
-from msp.access import scope_key
 from outcomes.reports import ReportFilter
 
 ENQUIRY_DECISIONS = [Concern.Decision.SECTION_42, Concern.Decision.OTHER_ENQUIRY]
@@ -44,11 +43,10 @@ def pattern_figures(user, filters: ReportFilter) -> dict:
 
 
 def cached_pattern_figures(user, filters: ReportFilter) -> dict:
-    """:func:`pattern_figures`, kept per scope of access, period and team
-    while nothing counted changes (``outcomes.sac.kept_until_changed``)."""
-    from outcomes.sac import kept_until_changed
+    """:func:`pattern_figures`, kept like the dashboard's figures
+    (:func:`outcomes.sac.kept_report`)."""
+    from outcomes.sac import kept_report
 
-    return kept_until_changed(
-        ("patterns", scope_key(user), filters.start, filters.end, filters.team_id),
-        lambda: pattern_figures(user, filters),
+    return kept_report(
+        "patterns", user, filters, lambda: pattern_figures(user, filters)
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from django.db import router
 from django.db.models import (
@@ -37,7 +37,6 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from enquiries import codes
 from enquiries.models import (
@@ -46,7 +45,7 @@ from enquiries.models import (
     Risk,
 )
 from enquiries.timescales import load_timescales
-from msp.access import scope_key, visible
+from msp.access import visible
 from msp.dates import financial_year_of
 from msp.db_routing import report_queries
 from outcomes import figures, msp, sac, sac_spec
@@ -798,20 +797,6 @@ def dashboard(user, filters: ReportFilter) -> dict:
         }
 
 
-def _kept(name: str, user, filters: ReportFilter, compute: Callable[[], dict]) -> dict:
-    """``compute()`` with ``counted_at``, kept like the dashboard's figures:
-    per report, scope of access, filters and day, while nothing counted
-    changes (:func:`outcomes.sac.kept_until_changed`)."""
-    from outcomes.sac import kept_until_changed
-
-    def count() -> dict:
-        return {**compute(), "counted_at": timezone.now()}
-
-    chosen = [getattr(filters, f.name) for f in fields(filters) if f.compare]
-    parts = (name, scope_key(user), *chosen, timezone.localdate())
-    return kept_until_changed(parts, count)
-
-
 def cached_dashboard(user, filters: ReportFilter) -> dict:
     """:func:`dashboard`, kept while nothing counted changes (for the page).
 
@@ -823,7 +808,9 @@ def cached_dashboard(user, filters: ReportFilter) -> dict:
     details. ``counted_at`` says when they were counted; the CSV download
     always counts afresh.
     """
-    return _kept("dashboard", user, filters, lambda: dashboard(user, filters))
+    from outcomes.sac import kept_report
+
+    return kept_report("dashboard", user, filters, lambda: dashboard(user, filters))
 
 
 # ---------------------------------------------------------------------------
@@ -857,7 +844,9 @@ def cached_exceptions(user, filters: ReportFilter) -> dict:
     """:func:`exceptions` for the page, kept like the dashboard. Only counts
     and record ids are kept: the enquiries listed are read again on every
     view (:func:`listed_enquiries`), through the access rules."""
-    return _kept("exceptions", user, filters, lambda: exceptions(user, filters))
+    from outcomes.sac import kept_report
+
+    return kept_report("exceptions", user, filters, lambda: exceptions(user, filters))
 
 
 def listed_enquiries(user, ids: list[int]) -> dict[int, Enquiry]:
@@ -987,7 +976,11 @@ def figure_label(key: str) -> str | None:
 def cached_equality(user, filters: ReportFilter) -> dict:
     """:func:`equality` for the page (``tables``), kept like the dashboard:
     counts only. The CSV download always counts afresh."""
-    return _kept("equality", user, filters, lambda: {"tables": equality(user, filters)})
+    from outcomes.sac import kept_report
+
+    return kept_report(
+        "equality", user, filters, lambda: {"tables": equality(user, filters)}
+    )
 
 
 def enquiries_behind(user, filters: ReportFilter, key: str) -> QuerySet[Enquiry]:

@@ -850,6 +850,27 @@ def kept_until_changed(parts: Iterable[object], compute: Callable[[], T]) -> T:
     return value
 
 
+def kept_report(name: str, user, filters, compute: Callable[[], dict]) -> dict:
+    """A report page's figures, ``compute()`` with ``counted_at``, kept per
+    report ``name``, scope of access (:func:`msp.access.scope_key`: two
+    managers who see the same records share them), filters (every field of
+    the filter dataclass that compares: a filter added later is part of the
+    key without a change here) and day, while nothing counted changes
+    (:func:`kept_until_changed`). For the pages: downloads count afresh."""
+    from dataclasses import fields
+
+    from django.utils import timezone
+
+    from msp.access import scope_key
+
+    def count() -> dict:
+        return {**compute(), "counted_at": timezone.now()}
+
+    chosen = [getattr(filters, f.name) for f in fields(filters) if f.compare]
+    parts = (name, scope_key(user), *chosen, timezone.localdate())
+    return kept_until_changed(parts, count)
+
+
 def cached_sac_return(year: str) -> tuple[dict[CellKey, int], datetime.datetime]:
     """The return for ``year`` and when it was counted, from the cache when
     nothing counted has changed since and it is under ``CACHE_SECONDS`` old.
