@@ -6,7 +6,6 @@ return, dashboard and board reports)."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,13 +21,6 @@ from tests.support.sac_year import YEAR, concluded_in_year
 PAGE = reverse("outcomes:sac_return")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
@@ -29,14 +28,6 @@ YEAR = "2024-25"
 PAGE = reverse("outcomes:sac_return")
 CSV = reverse("outcomes:sac_download_csv")
 XLSX = reverse("outcomes:sac_download_xlsx")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The page keeps counted returns in the cache; start each test without."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

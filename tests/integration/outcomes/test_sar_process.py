@@ -25,13 +25,6 @@ SG5B_DIED = ("SG5b", "Who suffered serious harm and died", "")
 SG5B_SURVIVED = ("SG5b", "Who suffered serious harm and survived", "")
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _refer(client, person, enquiry=None, **overrides):
     url = reverse("outcomes:sar_refer", args=[person.reference])
     if enquiry is not None:
