@@ -231,7 +231,9 @@ def create_bulk_caseload(
             )
             # Written past save(): what other apps keep from them follows.
             signals.case_records_loaded.send(
-                sender=Enquiry, enquiry_ids=writer.take_ids(Enquiry)
+                sender=Enquiry,
+                enquiry_ids=writer.take_ids(Enquiry),
+                concern_ids=writer.take_ids(Concern),
             )
         report(f"{writer.counts['concerns']:,} of {len(arrivals):,} concerns")
     writer.finish()

@@ -3391,7 +3391,9 @@ def import_cases(
                     writer.lists()
                     writer.documents()
                     signals.case_records_loaded.send(
-                        sender=Enquiry, enquiry_ids=writer.loaded_enquiry_ids()
+                        sender=Enquiry,
+                        enquiry_ids=writer.loaded_enquiry_ids(),
+                        concern_ids=writer.concern_pks,
                     )
                     audit.record(
                         actor=user,

@@ -27,5 +27,16 @@ adult_page_outcomes_rated = Signal()
 
 # Case records were written in bulk, past ``save()`` (an import, a generated
 # data set). Sent inside the writing transaction. Arguments: ``enquiry_ids``,
-# the ids of the enquiries whose records (or whose concern's) were written.
+# the ids of the enquiries whose records (or whose concern's) were written,
+# and ``concern_ids`` (optional), the concerns written.
 case_records_loaded = Signal()
+
+# Rows of a case record (a person, concern, enquiry, risk or desired outcome)
+# are about to be changed by ``QuerySet.update()`` (which ``bulk_update()``
+# uses), or were just created by ``bulk_create()``: writes that send no
+# ``post_save``. Sent inside the writing transaction, by the models' query
+# sets (``enquiries.models.querysets.CaseRecordQuerySet``), so no bulk write
+# can forget it. Arguments: ``queryset`` (the rows, before the update; for
+# a bulk create, the new rows; sent again after an update that moves rows to
+# another record, with those rows) and ``values`` (the fields set: a dict).
+case_rows_written = Signal()

@@ -218,6 +218,17 @@ def replica_reads(request: HttpRequest | None = None) -> Iterator[str]:
         _read_from.reset(token)
 
 
+@contextmanager
+def primary_reads() -> Iterator[None]:
+    """Read case data from the primary inside the block, even within a
+    report's :func:`replica_reads` (for work that writes what it read)."""
+    token = _read_from.set(None)
+    try:
+        yield
+    finally:
+        _read_from.reset(token)
+
+
 def reads_from_replica(func: F) -> F:
     """Decorate a report view (request first) or a command's ``handle``:
     its reads go to the replica when one is configured and allowed."""

@@ -48,3 +48,7 @@ class OutcomesConfig(AppConfig):
         from outcomes import sac
 
         sac.connect()
+        # The SAC return's tables SG1-SG4, kept counted (decision 0037).
+        from outcomes import sac_counts
+
+        sac_counts.connect()

@@ -340,3 +340,72 @@ class EnquiryFigures(models.Model):
 
     def __str__(self) -> str:
         return f"Figures of enquiry {self.enquiry_id}"
+
+
+class SacPersonChange(models.Model):
+    """A person whose part of the SAC return must be counted again.
+
+    Written in the same transaction as any change to the person or to their
+    concerns, enquiries, risks or desired outcomes (``outcomes.sac_counts``);
+    taken, counted and removed when the return is next read. Holds nothing but
+    the person's id (no foreign key: a person removed in admin is still
+    counted again, to nothing)."""
+
+    person_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Person {self.person_id} to count again"
+
+
+class SacPersonCounts(models.Model):
+    """What one person adds to the SAC return, year by year, as last counted:
+    the cells (by their place in ``outcomes.sac_spec.all_cells()``) and how
+    much to each, written as ``outcomes.sac_counts`` encodes it. Kept so that
+    counting the person again adds to the kept totals only the difference."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    cells = models.TextField()
+
+    class Meta:
+        verbose_name_plural = "SAC person counts"
+
+    def __str__(self) -> str:
+        return f"SAC counts of person {self.person_id}"
+
+
+class SacCount(models.Model):
+    """One cell of one year's SAC return (tables SG1 to SG4): the sum of
+    every person's :class:`SacPersonCounts`. Written only under the lock of
+    :class:`SacCountsState`."""
+
+    year = models.CharField(max_length=7)
+    cell = models.PositiveIntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "cell"], name="outcomes_sac_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} cell {self.cell}: {self.n}"
+
+
+class SacCountsState(models.Model):
+    """Whether the kept SAC counts may be read (one row). ``rules`` is the
+    fingerprint of the return's cells and counting rules they were filled
+    under; empty while they are being filled. Its row is also the lock that
+    takes one batch of changes at a time."""
+
+    rules = models.CharField(max_length=64, blank=True)
+    filled_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name_plural = "SAC counts state"
+
+    def __str__(self) -> str:
+        return (
+            f"SAC counts filled {self.filled_at}"
+            if self.rules
+            else "SAC counts not filled"
+        )

@@ -30,8 +30,10 @@ in Python. The answer has one row per distinct list, not per person.
 
 The page keeps a counted return in the Django cache for up to ten minutes
 (:func:`cached_sac_return`), keyed on the year and a cheap data version
-(:func:`data_version`), so an edit shows on the next view; downloads and the
-``sac_return`` command always count afresh. The data-quality list
+(:func:`data_version`), so an edit shows on the next view. Tables SG1 to SG4
+are read from counts kept per person and year once they are filled
+(:func:`sac_return`, :mod:`outcomes.sac_counts`); the ``sac_return`` command
+always counts afresh. The data-quality list
 (:func:`data_quality`) counts each check with one aggregate and lists a
 bounded page of records per check, moving on by keyset.
 
@@ -45,8 +47,8 @@ import datetime
 import functools
 import hashlib
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import TypeVar
 
@@ -201,31 +203,73 @@ def _code(value: str | None) -> str | None:
 
 
 def compute_sac_return(year: str) -> dict[CellKey, int]:
-    """Every cell of the SAC return for ``year`` (e.g. ``"2024-25"``).
+    """Every cell of the SAC return for ``year`` (e.g. ``"2024-25"``), counted
+    afresh from the records.
 
     Raises ValueError for a badly written year.
     """
     start, end = sac_spec.financial_year_bounds(year)
     cells = sac_spec.empty_return()
+
+    def add(_person: int | None, key: CellKey, n: int) -> None:
+        cells[key] += n
+
     with report_queries():
-        _count_sg1(cells, start, end)
-        _count_case_details(cells, start, end)
-        _count_reviews(cells, start, end)
+        _count_sg1(add, start, end)
+        _count_case_details(add, start, end)
+        count_reviews(cells, start, end)
     return cells
 
 
-def _sg1_people(start: datetime.date, end: datetime.date) -> dict[str, QuerySet]:
-    concerns = concerns_received(start, end).values("person_id")
+def count_by_person(
+    year: str, people: Sequence[int] | None = None
+) -> dict[int, Counter[CellKey]]:
+    """What each person adds to tables SG1 to SG4 of ``year``: the queries of
+    :func:`compute_sac_return`, each grouped by the person as well, for
+    ``people`` (their ids; None: everyone). The sum over everyone is the
+    return's SG1 to SG4, cell for cell: every count in those tables is of
+    people, concerns or enquiries, and each concern and enquiry is about one
+    person. ``outcomes.sac_counts`` keeps the return from these."""
+    start, end = sac_spec.financial_year_bounds(year)
+    found: dict[int, Counter[CellKey]] = defaultdict(Counter)
+
+    def add(person: int | None, key: CellKey, n: int) -> None:
+        if key not in _ALL_CELLS:
+            raise KeyError(key)  # as the return's own dictionary would
+        found[person][key] += n
+
+    _count_sg1(add, start, end, people, by_person=True)
+    _count_case_details(add, start, end, people, by_person=True)
+    return found
+
+
+_ALL_CELLS = frozenset(sac_spec.all_cells())
+# Adds ``n`` to a cell for a person (None when not counting by person).
+AddCount = Callable[[int | None, CellKey, int], None]
+
+
+def _of_people(queryset: QuerySet, path: str, people: Sequence[int] | None):
+    if people is None:
+        return queryset
+    return queryset.filter(**{f"{path}__any_of": list(people)})
+
+
+def _sg1_people(
+    start: datetime.date, end: datetime.date, people: Sequence[int] | None
+) -> dict[str, QuerySet]:
+    concerns = _of_people(concerns_received(start, end), "person_id", people)
 
     def started(kind: str) -> QuerySet:
         return (
-            enquiries_started(start, end)
+            _of_people(enquiries_started(start, end), "concern__person_id", people)
             .filter(kind_at_start=kind)
             .values("concern__person_id")
         )
 
     return {
-        sac_spec.CONCERNS_COLUMN: Person.objects.filter(pk__in=concerns),
+        sac_spec.CONCERNS_COLUMN: Person.objects.filter(
+            pk__in=concerns.values("person_id")
+        ),
         sac_spec.S42_COLUMN: Person.objects.filter(
             pk__in=started(Enquiry.Kind.SECTION_42)
         ),
@@ -236,14 +280,22 @@ def _sg1_people(start: datetime.date, end: datetime.date) -> dict[str, QuerySet]
 
 
 def _count_sg1(
-    cells: dict[CellKey, int], start: datetime.date, end: datetime.date
+    add: AddCount,
+    start: datetime.date,
+    end: datetime.date,
+    people: Sequence[int] | None = None,
+    *,
+    by_person: bool = False,
 ) -> None:
-    for column, people in _sg1_people(start, end).items():
+    # Grouped by the person as well when counting by person (one group each).
+    who = ("pk",) if by_person else ()
+    for column, found in _sg1_people(start, end, people).items():
         # SG1a-SG1e: one grouped query; a person is in exactly one group.
         groups = (
-            _people_with_band(people, end)
+            _people_with_band(found, end)
             .order_by()
             .values(
+                *who,
                 "_band",
                 "gender",
                 "ethnicity",
@@ -253,32 +305,43 @@ def _count_sg1(
             .annotate(n=Count("pk"))
         )
         for group in groups:
-            n = group["n"]
-            cells[("SG1a", group["_band"], column)] += n
+            n, person = group["n"], group.get("pk")
+            add(person, ("SG1a", group["_band"], column), n)
             gender = sac_spec.gender_label(_code(group["gender"]))
-            cells[("SG1b", gender, column)] += n
+            add(person, ("SG1b", gender, column), n)
             ethnicity = sac_spec.ethnicity_label(_code(group["ethnicity"]))
-            cells[("SG1c", ethnicity, column)] += n
+            add(person, ("SG1c", ethnicity, column), n)
             psr = sac_spec.support_reason_label(_code(group["primary_support_reason"]))
-            cells[("SG1d", psr, column)] += n
+            add(person, ("SG1d", psr, column), n)
             codes = group["health_conditions"]
             if isinstance(codes, list):
                 for label in sac_spec.health_condition_labels(codes):
-                    cells[("SG1e", label, column)] += n
+                    add(person, ("SG1e", label, column), n)
 
-    concerns = concerns_received(start, end).count()
-    cells[("SG1f", sac_spec.SG1F_CONCERNS, sac_spec.NO_COLUMN)] += concerns
+    concerns = _of_people(concerns_received(start, end), "person_id", people)
+    if by_person:
+        per_person = concerns.order_by().values("person_id").annotate(n=Count("pk"))
+        for group in per_person:
+            add(
+                group["person_id"],
+                ("SG1f", sac_spec.SG1F_CONCERNS, sac_spec.NO_COLUMN),
+                group["n"],
+            )
+    else:
+        n = concerns.count()
+        add(None, ("SG1f", sac_spec.SG1F_CONCERNS, sac_spec.NO_COLUMN), n)
     started = (
-        enquiries_started(start, end)
+        _of_people(enquiries_started(start, end), "concern__person_id", people)
         .order_by()
-        .values("kind_at_start")
+        .values("kind_at_start", *(("concern__person_id",) if by_person else ()))
         .annotate(n=Count("pk"))
     )
     for group in started:
         column = sac_spec.ENQUIRY_KIND_COLUMNS.get(group["kind_at_start"])
         if column is not None:
             row = sac_spec.SG1F_ROW_BY_COLUMN[column]
-            cells[("SG1f", row, sac_spec.NO_COLUMN)] += group["n"]
+            key = ("SG1f", row, sac_spec.NO_COLUMN)
+            add(group.get("concern__person_id"), key, group["n"])
 
 
 _RISK_DIMENSIONS = ("risk_type", "location", "sac_source")
@@ -293,9 +356,15 @@ _ROW_AND_COLUMN = itemgetter(0, 1)
 
 
 def _count_case_details(
-    cells: dict[CellKey, int], start: datetime.date, end: datetime.date
+    add: AddCount,
+    start: datetime.date,
+    end: datetime.date,
+    people: Sequence[int] | None = None,
+    *,
+    by_person: bool = False,
 ) -> None:
-    concluded = concluded_s42(start, end)
+    concluded = _of_people(concluded_s42(start, end), "concern__person_id", people)
+    who = ("concern__person_id",) if by_person else ()
     # SG2a, SG2b and SG2ab1 count the enquiries with a risk in each pair of
     # (type, location, source). One query reads the three of each of the
     # year's risks, and the three tables are counted from them here, rather
@@ -315,18 +384,27 @@ def _count_case_details(
             )
         )
         .order_by()
-        .values_list("enquiry_id", *_RISK_DIMENSIONS)
+        .values_list("enquiry_id", *_RISK_DIMENSIONS, *(f"enquiry__{p}" for p in who))
     )
     rows = list(combinations)
+    person_of = {row[0]: row[4] for row in rows} if by_person else {}
     for table, row_at, column_at in _RISK_TABLES:
         # An enquiry counts once in a cell however many of its risks fall
         # there: the set of (row, column, enquiry) says which. (Built with
         # itemgetter, not a comprehension: a third of the time at 1M.)
         found = set(map(itemgetter(row_at + 1, column_at + 1, 0), rows))
         row_label, column_label = _RISK_LABELS[row_at], _RISK_LABELS[column_at]
-        for (row, column), n in Counter(map(_ROW_AND_COLUMN, found)).items():
+        if by_person:
+            counted = Counter(
+                (row, column, person_of[enquiry]) for row, column, enquiry in found
+            )
+        else:
+            counted = Counter(map(_ROW_AND_COLUMN, found))
+        for cell, n in counted.items():
+            row, column = cell[0], cell[1]
             if row and column:  # a risk with no location, say, is left out
-                cells[(table, row_label(row), column_label(column))] += n
+                person = cell[2] if by_person else None
+                add(person, (table, row_label(row), column_label(column)), n)
 
     # SG2c, SG2e, SG3a and SG4a: one grouped query over the year's concluded
     # enquiries (a group per combination of the answers these tables read),
@@ -345,6 +423,7 @@ def _count_case_details(
             ),
         )
         .values(
+            *who,
             "risk_assessment_outcome",
             "risk_result",
             "lacked_capacity",
@@ -360,20 +439,20 @@ def _count_case_details(
         .annotate(n=Count("pk"))
     )
     for group in groups:
-        n = group["n"]
+        n, person = group["n"], group.get("concern__person_id")
         outcome_code = _code(group["risk_assessment_outcome"])
         if outcome_code is not None:
             outcome = sac_spec.risk_assessment_outcome_label(outcome_code)
-            cells[("SG2c", outcome, sac_spec.NO_COLUMN)] += n
+            add(person, ("SG2c", outcome, sac_spec.NO_COLUMN), n)
             result_code = _code(group["risk_result"])
             if outcome in sac_spec.RISK_IDENTIFIED_OUTCOMES and result_code is not None:
                 result = sac_spec.risk_result_label(result_code)
-                cells[("SG2e", result, sac_spec.NO_COLUMN)] += n
+                add(person, ("SG2e", result, sac_spec.NO_COLUMN), n)
 
         answer = sac_spec.capacity_label(_code(group["lacked_capacity"]))
-        cells[("SG3a", answer, sac_spec.NO_COLUMN)] += n
+        add(person, ("SG3a", answer, sac_spec.NO_COLUMN), n)
         if answer == sac_spec.CAPACITY_YES and group["capacity_support"] is True:
-            cells[("SG3a", sac_spec.CAPACITY_SUPPORT, sac_spec.NO_COLUMN)] += n
+            add(person, ("SG3a", sac_spec.CAPACITY_SUPPORT, sac_spec.NO_COLUMN), n)
 
         was_expressed = group["outcomes_expressed"]
         asked_code = (
@@ -382,14 +461,14 @@ def _count_case_details(
             else group["asked_desired_outcomes"]
         )
         asked = sac_spec.msp_asked_label(_code(asked_code), was_expressed)
-        cells[("SG4a", asked, sac_spec.NO_COLUMN)] += n
+        add(person, ("SG4a", asked, sac_spec.NO_COLUMN), n)
         achieved_code = _code(group["outcomes_achieved"])
         if asked == sac_spec.MSP_EXPRESSED and achieved_code is not None:
             achieved = sac_spec.msp_achieved_label(achieved_code)
-            cells[("SG4a", achieved, sac_spec.NO_COLUMN)] += n
+            add(person, ("SG4a", achieved, sac_spec.NO_COLUMN), n)
 
 
-def _count_reviews(
+def count_reviews(
     cells: dict[CellKey, int], start: datetime.date, end: datetime.date
 ) -> None:
     reviews = SafeguardingAdultsReview.objects.filter(completed_on__range=(start, end))
@@ -871,18 +950,29 @@ def kept_report(name: str, user, filters, compute: Callable[[], dict]) -> dict:
     return kept_until_changed(parts, count)
 
 
+def sac_return(year: str) -> dict[CellKey, int]:
+    """The return for ``year``, for the page and its downloads: from the kept
+    counts (:mod:`outcomes.sac_counts`, decision 0037) once they are filled,
+    otherwise counted afresh (:func:`compute_sac_return`). The two agree cell
+    for cell; ``manage.py keep_sac_counts --check`` compares them."""
+    from outcomes import sac_counts
+
+    kept = sac_counts.kept_return(year)
+    return kept if kept is not None else compute_sac_return(year)
+
+
 def cached_sac_return(year: str) -> tuple[dict[CellKey, int], datetime.datetime]:
     """The return for ``year`` and when it was counted, from the cache when
     nothing counted has changed since and it is under ``CACHE_SECONDS`` old.
 
-    For the page only: downloads and the ``sac_return`` command always count
-    afresh with :func:`compute_sac_return`.
+    For the page only: the downloads read :func:`sac_return` each time, and
+    the ``sac_return`` command counts afresh (:func:`compute_sac_return`).
     """
     from django.utils import timezone
 
     sac_spec.financial_year_bounds(year)  # ValueError for a bad year
     return kept_until_changed(
-        ("return", year), lambda: (compute_sac_return(year), timezone.now())
+        ("return", year), lambda: (sac_return(year), timezone.now())
     )
 
 

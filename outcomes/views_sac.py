@@ -112,7 +112,7 @@ def sac_download_csv(request: HttpRequest) -> HttpResponse:
     year = _download_year(request)
     if year is None:
         return _bad_year(request)
-    cells = sac.compute_sac_return(year)
+    cells = sac.sac_return(year)
     buffer = io.StringIO()
     sac_spec.write_long_csv(cells, buffer)
     audit.record(
@@ -131,7 +131,7 @@ def sac_download_xlsx(request: HttpRequest) -> HttpResponse:
     year = _download_year(request)
     if year is None:
         return _bad_year(request)
-    cells = sac.compute_sac_return(year)
+    cells = sac.sac_return(year)
     content = sac.workbook_bytes(cells, year)
     audit.record(
         actor=request.user,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from enquiries import codes
 from enquiries.models.people import Person, Relationship
+from enquiries.models.querysets import CaseRecordQuerySet
 from enquiries.models.reference import (
     ADULT_AGE,
     Organisation,
@@ -169,6 +170,8 @@ class Concern(TimeStampedModel):
     decided_on = models.DateField("Date of the decision", null=True, blank=True)
     referrer_feedback_on = models.DateField(null=True, blank=True)
     referrer_feedback = models.TextField(blank=True)
+
+    objects = CaseRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -546,6 +549,8 @@ class Enquiry(TimeStampedModel):
         help_text="Where a closure request sent back by a manager returns to",
     )
 
+    objects = CaseRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_on", "-id"]
         verbose_name_plural = "enquiries"
@@ -762,6 +767,8 @@ class Risk(models.Model):
     )
     details = models.TextField(blank=True)
     is_withdrawn = models.BooleanField(default=False)
+
+    objects = CaseRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

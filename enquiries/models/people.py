@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 
 from enquiries import codes
+from enquiries.models.querysets import CaseRecordQuerySet
 from enquiries.models.reference import adult_on, validate_nhs_number
 from msp.dates import age_on
 from msp.models import TimeStampedModel
@@ -82,6 +83,8 @@ class Person(TimeStampedModel):
         settings.AUTH_USER_MODEL, blank=True, related_name="restricted_people"
     )
     is_archived = models.BooleanField(default=False)
+
+    objects = CaseRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name"]

@@ -10,6 +10,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from enquiries import codes
 from enquiries.models.cases import Concern, Enquiry
 from enquiries.models.people import Person
+from enquiries.models.querysets import CaseRecordQuerySet
 from enquiries.models.reference import OutcomeCategory, event_date_problem
 from msp.models import TimeStampedModel
 
@@ -180,6 +181,8 @@ class DesiredOutcome(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+
+    objects = CaseRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["recorded_at", "id"]

@@ -1,0 +1,50 @@
+"""The query set of the case records other apps keep figures from."""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+
+from enquiries import signals
+
+
+class CaseRecordQuerySet(models.QuerySet):
+    """Announces writes that bypass ``save()`` (:data:`signals.case_rows_written`)
+    in the same transaction as the write, so what other apps keep from these
+    records (the SAC return's kept counts) follows them. ``Model.save()`` does
+    not come through here; it sends ``post_save``."""
+
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db, savepoint=False):
+            # Rows moved to another record (a concern to another person, say)
+            # are announced again once moved: the record they now belong to
+            # changes too.
+            meta = self.model._meta
+            moved = any(meta.get_field(name).is_relation for name in kwargs)
+            rows = list(self.values_list("pk", flat=True)) if moved else []
+            signals.case_rows_written.send(
+                sender=self.model, queryset=self, values=kwargs
+            )
+            updated = super().update(**kwargs)
+            if rows:
+                signals.case_rows_written.send(
+                    sender=self.model,
+                    queryset=self.model._base_manager.filter(pk__in=rows),
+                    values={},
+                )
+            return updated
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            ids = [obj.pk for obj in created if obj.pk is not None]
+            if ids:
+                signals.case_rows_written.send(
+                    sender=self.model,
+                    queryset=self.model._default_manager.filter(pk__in=ids),
+                    values={},
+                )
+            return created
+
+    bulk_create.alters_data = True

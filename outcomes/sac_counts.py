@@ -1,0 +1,413 @@
+"""The SAC return's tables SG1 to SG4, kept counted (decision 0037).
+
+Counting a year afresh reads every concern, enquiry and risk of the year and
+every person they are about: at a million concerns, half a second for each
+first view of the SAC page and for every download. Each cell of those tables
+is a sum over people (a person counts once in SG1, and each concern and
+enquiry is about one person), so the return is kept as:
+
+- :class:`~outcomes.models.SacPersonCounts`: what each person adds, year by
+  year, as last counted (:func:`outcomes.sac.count_by_person`, the very
+  queries of the return, grouped by person);
+- :class:`~outcomes.models.SacCount`: each year's cells, the sum of those.
+
+How they stay exact:
+
+- **Changes are marked in the writing transaction.** Every save or delete
+  of a person, concern, enquiry, risk or desired outcome, every
+  ``update()``/``bulk_update()``/``bulk_create()`` of them (their query set
+  announces it: ``enquiries.signals.case_rows_written``), and every bulk load
+  (``case_records_loaded``) adds a :class:`~outcomes.models.SacPersonChange`
+  for each person concerned (:func:`connect`). A mark is an insert: writers
+  never wait for each other or for a report.
+- **Marks are counted before the kept cells are read** (:func:`count_changes`):
+  one batch at a time, under the lock of the one
+  :class:`~outcomes.models.SacCountsState` row, each marked person is counted
+  again from the committed records, the difference from their kept counts
+  is added to the year's cells, and their marks are removed, all in one
+  transaction. A change committed while that runs leaves a new mark, counted
+  the next time.
+- **Until they are filled** (``manage.py keep_sac_counts``), or when the
+  return's cells or rules have changed since (:data:`RULES_VERSION`), the
+  return is counted afresh as before; ``keep_sac_counts --check`` recounts
+  every year and compares.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import connections, transaction
+from django.db.models import F, Model, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from enquiries import signals
+from enquiries.models import Concern, DesiredOutcome, Enquiry, Person, Risk
+from msp.dates import financial_year_of
+from msp.db_routing import PRIMARY, primary_reads, report_queries
+from outcomes import sac, sac_spec
+from outcomes.models import SacCount, SacCountsState, SacPersonChange, SacPersonCounts
+from outcomes.sac_spec import CellKey
+
+# Raise when a counting rule in outcomes.sac changes: the kept counts are then
+# not read until `manage.py keep_sac_counts` has filled them again.
+RULES_VERSION = 1
+# People counted again in one transaction.
+BATCH = 2000
+# People filled in one transaction by `keep_sac_counts`.
+FILL_BATCH = 20000
+STATE_ID = 1
+
+# A person's counts: (year, the cell's place in sac_spec.all_cells()) -> n.
+PersonCells = dict[tuple[str, int], int]
+
+
+@functools.cache
+def _cells() -> tuple[CellKey, ...]:
+    return tuple(sac_spec.all_cells())
+
+
+@functools.cache
+def _places() -> dict[CellKey, int]:
+    return {key: place for place, key in enumerate(_cells())}
+
+
+@functools.cache
+def rules_fingerprint() -> str:
+    """Changes with :data:`RULES_VERSION` and with the return's cells."""
+    text = f"{RULES_VERSION}|{_cells()!r}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def encode(cells: PersonCells) -> str:
+    """``2024-25:3,17,45x2;2025-26:3``: per year, the places of the cells
+    and, when more than one, how many."""
+    by_year: dict[str, list[str]] = defaultdict(list)
+    for (year, place), n in sorted(cells.items()):
+        by_year[year].append(str(place) if n == 1 else f"{place}x{n}")
+    return ";".join(f"{year}:{','.join(places)}" for year, places in by_year.items())
+
+
+def decode(text: str) -> PersonCells:
+    cells: PersonCells = {}
+    for part in filter(None, text.split(";")):
+        year, places = part.split(":")
+        for item in places.split(","):
+            place, _, n = item.partition("x")
+            cells[(year, int(place))] = int(n or 1)
+    return cells
+
+
+# ---------------------------------------------------------------------------
+# Counting people
+# ---------------------------------------------------------------------------
+
+
+def _years_of(people: Sequence[int]) -> list[str]:
+    """The financial years in which these people's concerns were received or
+    their enquiries started or concluded: the only years they can count in."""
+    days = (
+        Concern.objects.filter(person_id__any_of=list(people))
+        .order_by()
+        .values_list("received_on", "enquiries__started_on", "enquiries__concluded_on")
+        .distinct()
+    )
+    return sorted(
+        {
+            financial_year_of(day)
+            for row in days
+            for day in row
+            if isinstance(day, datetime.date)
+        }
+    )
+
+
+def counted_now(
+    people: Sequence[int], years: Iterable[str] | None = None
+) -> dict[int, PersonCells]:
+    """What each of ``people`` adds to the return now, in every year (or in
+    ``years``), counted by :func:`outcomes.sac.count_by_person`."""
+    places = _places()
+    found: dict[int, PersonCells] = defaultdict(dict)
+    for year in _years_of(people) if years is None else years:
+        for person, cells in sac.count_by_person(year, people).items():
+            kept = found[person]
+            for key, n in cells.items():
+                if n:
+                    kept[(year, places[key])] = n
+    return found
+
+
+def _add_to_cells(change: Counter[tuple[str, int]]) -> None:
+    """Add ``change`` to the kept cells (under the state's lock)."""
+    change = Counter({key: n for key, n in change.items() if n})
+    if not change:
+        return
+    years = sorted({year for year, _ in change})
+    kept = {
+        (row.year, row.cell): row
+        for row in SacCount.objects.using(PRIMARY).filter(year__in=years)
+    }
+    rows = []
+    for (year, place), n in change.items():
+        row = kept.get((year, place)) or SacCount(year=year, cell=place, n=0)
+        row.n += n
+        rows.append(row)
+    SacCount.objects.using(PRIMARY).bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["year", "cell"],
+        update_fields=["n"],
+    )
+
+
+def _count_again(people: list[int]) -> None:
+    """Count ``people`` again and add the difference to the kept cells."""
+    kept = {
+        row.person_id: decode(row.cells)
+        for row in SacPersonCounts.objects.using(PRIMARY).filter(
+            person_id__any_of=people
+        )
+    }
+    now = counted_now(people)
+    change: Counter[tuple[str, int]] = Counter()
+    changed, emptied = [], []
+    for person in people:
+        before, after = kept.get(person, {}), now.get(person, {})
+        if before == after:
+            continue
+        change.update(after)
+        change.subtract(before)
+        if after:
+            changed.append(SacPersonCounts(person_id=person, cells=encode(after)))
+        else:
+            emptied.append(person)
+    SacPersonCounts.objects.using(PRIMARY).bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["person_id"],
+        update_fields=["cells"],
+    )
+    if emptied:
+        SacPersonCounts.objects.using(PRIMARY).filter(
+            person_id__any_of=emptied
+        ).delete()
+    _add_to_cells(change)
+
+
+def _lock_filled_state() -> bool:
+    """Take the state's lock, if the counts are filled under today's rules.
+
+    An UPDATE of the state row, as the transaction's first statement: on
+    PostgreSQL it locks the row until the transaction ends; on SQLite a
+    write takes the database's one write lock at once (a read first would
+    fail to become a write if someone else wrote in between)."""
+    return bool(
+        SacCountsState.objects.using(PRIMARY)
+        .filter(pk=STATE_ID, rules=rules_fingerprint())
+        .update(filled_at=F("filled_at"))
+    )
+
+
+def count_changes() -> int:
+    """Count again every person marked since the last time; the number of
+    people. Nothing (and False from :func:`is_filled`) while not filled."""
+    counted = 0
+    with primary_reads():
+        while True:
+            with transaction.atomic(using=PRIMARY):
+                if not _lock_filled_state():
+                    return counted
+                marks = list(
+                    SacPersonChange.objects.using(PRIMARY)
+                    .order_by("pk")
+                    .values_list("pk", "person_id")[:BATCH]
+                )
+                if not marks:
+                    return counted
+                people = sorted({person for _, person in marks})
+                _count_again(people)
+                SacPersonChange.objects.using(PRIMARY).filter(
+                    pk__any_of=[pk for pk, _ in marks]
+                ).delete()
+                counted += len(people)
+
+
+def is_filled() -> bool:
+    return (
+        SacCountsState.objects.using(PRIMARY)
+        .filter(pk=STATE_ID, rules=rules_fingerprint())
+        .exists()
+    )
+
+
+def kept_return(year: str) -> dict[CellKey, int] | None:
+    """The return for ``year`` from the kept counts, after counting the
+    changes marked since; SG5 (a handful of reviews) is counted as ever.
+    None when the counts are not filled under today's rules."""
+    start, end = sac_spec.financial_year_bounds(year)  # ValueError for a bad year
+    if not is_filled():
+        return None
+    count_changes()
+    cells = sac_spec.empty_return()
+    keys = _cells()
+    rows = SacCount.objects.using(PRIMARY).filter(year=year).values_list("cell", "n")
+    for place, n in rows:
+        cells[keys[place]] = n
+    sac.count_reviews(cells, start, end)
+    return cells
+
+
+# ---------------------------------------------------------------------------
+# Filling and checking (manage.py keep_sac_counts)
+# ---------------------------------------------------------------------------
+
+
+def fill(report: Callable[[str], None] = lambda _: None) -> int:
+    """Count every person afresh and keep the counts; the number of people
+    with anything counted. Until it ends, the return is counted afresh (the
+    state says "not filled"); changes made meanwhile leave marks, counted
+    after it."""
+    with transaction.atomic(using=PRIMARY):
+        state, _ = (
+            SacCountsState.objects.using(PRIMARY)
+            .select_for_update()
+            .get_or_create(pk=STATE_ID)
+        )
+        state.rules, state.filled_at = "", None
+        state.save(using=PRIMARY)
+        # Changes marked so far are read by the counting below.
+        SacPersonChange.objects.using(PRIMARY).all().delete()
+        SacPersonCounts.objects.using(PRIMARY).all().delete()
+        SacCount.objects.using(PRIMARY).all().delete()
+    people = list(
+        Concern.objects.using(PRIMARY)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    totals: Counter[tuple[str, int]] = Counter()
+    with primary_reads():
+        for at in range(0, len(people), FILL_BATCH):
+            chunk = people[at : at + FILL_BATCH]
+            with transaction.atomic(using=PRIMARY), report_queries():
+                now = counted_now(chunk)
+                SacPersonCounts.objects.using(PRIMARY).bulk_create(
+                    [
+                        SacPersonCounts(person_id=person, cells=encode(cells))
+                        for person, cells in now.items()
+                        if cells
+                    ],
+                    batch_size=5000,
+                )
+            for cells in now.values():
+                totals.update(cells)
+            report(f"{min(at + FILL_BATCH, len(people)):,} of {len(people):,} people")
+    with transaction.atomic(using=PRIMARY):
+        state = (
+            SacCountsState.objects.using(PRIMARY).select_for_update().get(pk=STATE_ID)
+        )
+        SacCount.objects.using(PRIMARY).bulk_create(
+            [
+                SacCount(year=year, cell=place, n=n)
+                for (year, place), n in sorted(totals.items())
+                if n
+            ],
+            batch_size=5000,
+        )
+        state.rules, state.filled_at = rules_fingerprint(), timezone.now()
+        state.save(using=PRIMARY)
+    return len(people)
+
+
+def differences(year: str) -> list[tuple[CellKey, int, int]]:
+    """Cells where the kept return for ``year`` differs from a count afresh:
+    (cell, kept, afresh). Empty when they agree (or nothing is kept)."""
+    kept = kept_return(year)
+    if kept is None:
+        return []
+    afresh = sac.compute_sac_return(year)
+    return [(key, kept[key], afresh[key]) for key in afresh if kept[key] != afresh[key]]
+
+
+# ---------------------------------------------------------------------------
+# What marks a person (connected in OutcomesConfig.ready())
+# ---------------------------------------------------------------------------
+
+# Where each counted record's person is.
+_PERSON_PATH: dict[type[Model], str] = {
+    Person: "pk",
+    Concern: "person_id",
+    Enquiry: "concern__person_id",
+    Risk: "concern__person_id",
+    DesiredOutcome: "person_id",
+}
+
+
+def mark(people: Iterable[int | None]) -> None:
+    """Mark people to be counted again."""
+    ids = sorted({pk for pk in people if pk is not None})
+    if ids:
+        SacPersonChange.objects.using(PRIMARY).bulk_create(
+            [SacPersonChange(person_id=pk) for pk in ids]
+        )
+
+
+def mark_people_of(records: QuerySet) -> None:
+    """Mark the people of ``records`` (a query set of a counted model), in
+    one ``INSERT … SELECT``: no ids are read into Python."""
+    path = _PERSON_PATH[records.model]
+    chosen = records.using(PRIMARY).order_by().values(path).distinct()
+    select, params = chosen.query.sql_with_params()
+    connection = connections[PRIMARY]
+    table = connection.ops.quote_name(SacPersonChange._meta.db_table)
+    column = connection.ops.quote_name("person_id")
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({column}) {select}", params)  # noqa: S608
+
+
+def _saved(sender, instance, **kwargs) -> None:
+    if sender is Person:
+        mark([instance.pk])
+    elif sender is Concern:
+        # Its person now, and the one it was about when read (moved).
+        loaded = getattr(instance, "_loaded_scope", (None, None))[0]
+        mark([instance.person_id, loaded])
+    elif sender is DesiredOutcome:
+        mark([instance.person_id])
+    else:  # an enquiry or a risk: its concern's person
+        mark_people_of(Concern.objects.filter(pk=instance.concern_id))
+
+
+def _rows_written(sender, queryset: QuerySet, **kwargs) -> None:
+    # Sent before an update (and again after one that moves rows to another
+    # record) and after a bulk create: the rows' people then.
+    if sender in _PERSON_PATH:
+        mark_people_of(queryset)
+
+
+def _loaded(sender, enquiry_ids: Iterable[int] = (), concern_ids=(), **kwargs) -> None:
+    enquiries, concerns = sorted(set(enquiry_ids)), sorted(set(concern_ids))
+    for at in range(0, max(len(enquiries), len(concerns)), BATCH):
+        if enquiries[at : at + BATCH]:
+            mark_people_of(
+                Enquiry.objects.filter(pk__any_of=enquiries[at : at + BATCH])
+            )
+        if concerns[at : at + BATCH]:
+            mark_people_of(Concern.objects.filter(pk__any_of=concerns[at : at + BATCH]))
+
+
+def connect() -> None:
+    uid = "outcomes_sac_counts"
+    for model in _PERSON_PATH:
+        for signal, name in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(
+                _saved, sender=model, dispatch_uid=f"{uid}_{model.__name__}_{name}"
+            )
+    signals.case_rows_written.connect(_rows_written, dispatch_uid=f"{uid}_rows")
+    signals.case_records_loaded.connect(_loaded, dispatch_uid=f"{uid}_loaded")

@@ -1,0 +1,303 @@
+"""The SAC return's kept counts (outcomes.sac_counts, decision 0037).
+
+Once filled, the SAC page and its downloads read tables SG1 to SG4 from
+counts kept per person and year. These tests hold them to the return
+counted afresh, cell for cell: on the varied synthetic data, after each of
+many random changes made the ways the application makes them (saves,
+``update()``, ``bulk_update()``, deletes, an import), and through the page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import uuid
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from enquiries import codes
+from enquiries.models import Concern, DesiredOutcome, Enquiry, Person, Risk
+from outcomes import sac, sac_counts
+from outcomes.models import SacCount, SacPersonChange, SacPersonCounts
+from tests.integration.outcomes.test_sac_synthetic import YEARS, load, synthetic_records
+from tests.support.sac_reference import compute_return
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+ALL_YEARS = ("2021-22", *YEARS, "2025-26")
+
+
+def _differences(year: str) -> dict:
+    kept = sac_counts.kept_return(year)
+    assert kept is not None, "the counts are filled"
+    afresh = sac.compute_sac_return(year)
+    assert list(kept) == list(afresh)
+    return {key: (kept[key], afresh[key]) for key in afresh if kept[key] != afresh[key]}
+
+
+def test_filled_counts_equal_the_reference_and_a_count_afresh_in_every_year():
+    records = synthetic_records(people=150, seed=7)
+    load(records)
+    assert sac_counts.kept_return("2023-24") is None  # not filled: counted afresh
+    assert sac.sac_return("2023-24") == sac.compute_sac_return("2023-24")
+    call_command("keep_sac_counts", stdout=None)
+    assert sac_counts.is_filled()
+    for year in ALL_YEARS:
+        assert sac_counts.kept_return(year) == compute_return(records, year), year
+        assert _differences(year) == {}, year
+    # Each year's cells are the sum of what each person adds; a person with
+    # nothing counted (every concern out of scope) keeps no row.
+    summed = Counter()
+    for row in SacPersonCounts.objects.all():
+        summed.update(sac_counts.decode(row.cells))
+    kept = {(row.year, row.cell): row.n for row in SacCount.objects.all()}
+    assert kept == {key: n for key, n in summed.items() if n}
+    assert 0 < SacPersonCounts.objects.count() < Person.objects.count()
+    busy = sac_counts.kept_return("2023-24")
+    assert busy[("SG1f", "Total Number of Safeguarding Concerns", "")] > 50
+
+
+class _Changes:
+    """Changes to the case records, made the ways the application makes them."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+
+    def _pick(self, model):
+        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        return model.objects.get(pk=self.rng.choice(ids))
+
+    def _day(self) -> D:
+        return D(2022, 4, 1) + datetime.timedelta(days=self.rng.randrange(0, 3 * 365))
+
+    def birth_corrected(self):
+        person = self._pick(Person)
+        person.date_of_birth = self.rng.choice(
+            [None, D(1950, 6, 1), D(2005, 9, 30), D(2006, 12, 1)]
+        )
+        person.save()  # moves their concerns in or out of scope past save()
+
+    def person_described(self):
+        person = self._pick(Person)
+        person.gender = self.rng.choice(codes.Gender.values + [""])
+        person.health_conditions = self.rng.sample(["autism", "dementia"], k=1)
+        person.save()
+
+    def people_updated_in_bulk(self):
+        people = list(Person.objects.order_by("?")[:3])
+        for person in people:
+            person.ethnicity = self.rng.choice(codes.Ethnicity.values)
+        Person.objects.bulk_update(people, ["ethnicity"])
+
+    def person_died(self):
+        person = self._pick(Person)
+        if person.date_of_birth:
+            person.date_of_death = max(person.date_of_birth, D(2023, 1, 5))
+            person.save()
+
+    def concern_moved_in_time(self):
+        concern = self._pick(Concern)
+        concern.received_on = self._day()
+        if concern.enquiries.filter(started_on__lt=concern.received_on).exists():
+            return
+        concern.save()
+
+    def concern_out_of_area(self):
+        Concern.objects.filter(pk=self._pick(Concern).pk).update(
+            in_our_area=self.rng.random() < 0.5
+        )
+
+    def concern_to_another_person(self):
+        concern = self._pick(Concern)
+        concern.person = self._pick(Person)
+        concern.save()
+
+    def new_concern(self):
+        person = self._pick(Person)
+        template = Concern.objects.filter(person=person).first() or self._pick(Concern)
+        template.pk, template.id, template.reference = None, None, None
+        template._state.adding = True
+        template.person = person
+        template.received_on = self._day()
+        template.source_ref = f"NEW-{self.rng.random()}"
+        template.reference = uuid.uuid4()
+        template.save()
+
+    def enquiry_kind(self):
+        enquiry = self._pick(Enquiry)
+        enquiry.kind_at_start = self.rng.choice(Enquiry.Kind.values)
+        enquiry.kind = self.rng.choice(Enquiry.Kind.values)
+        enquiry.save()
+
+    def enquiry_concluded_or_moved(self):
+        enquiry = self._pick(Enquiry)
+        if enquiry.concluded_on:
+            enquiry.concluded_on = min(
+                D(2025, 3, 31),
+                enquiry.concluded_on + datetime.timedelta(days=self.rng.randrange(90)),
+            )
+        enquiry.started_on = enquiry.concern.received_on + datetime.timedelta(
+            days=self.rng.randrange(3)
+        )
+        if enquiry.concluded_on and enquiry.concluded_on < enquiry.started_on:
+            enquiry.concluded_on = enquiry.started_on
+        enquiry.save()
+
+    def enquiry_answers_updated(self):
+        Enquiry.objects.filter(pk=self._pick(Enquiry).pk).update(
+            lacked_capacity=self.rng.choice(["yes", "no", "", "dont_know"]),
+            risk_assessment_outcome=self.rng.choice(
+                ["", "risk_identified_action", "no_risk_no_action"]
+            ),
+            outcomes_achieved=self.rng.choice(["", "fully", "partially"]),
+        )
+
+    def risk_withdrawn_or_added(self):
+        risk = self._pick(Risk)
+        if self.rng.random() < 0.5:
+            Risk.objects.filter(pk=risk.pk).update(is_withdrawn=not risk.is_withdrawn)
+        else:
+            risk.pk = None
+            risk.risk_type = self.rng.choice(codes.RiskType.values)
+            risk.save()
+
+    def risk_deleted(self):
+        self._pick(Risk).delete()
+
+    def desired_outcome(self):
+        outcome = self._pick(DesiredOutcome)
+        if self.rng.random() < 0.5:
+            outcome.status = DesiredOutcome.Status.WITHDRAWN
+        else:
+            outcome.source = self.rng.choice(["adult", "representative", "worker"])
+        outcome.save()
+
+    def imported(self):
+        load(synthetic_records(people=3, seed=self.rng.randrange(10**6)))
+
+    def any(self) -> str:
+        change = self.rng.choice(
+            [
+                self.birth_corrected,
+                self.person_described,
+                self.people_updated_in_bulk,
+                self.person_died,
+                self.concern_moved_in_time,
+                self.concern_out_of_area,
+                self.concern_to_another_person,
+                self.new_concern,
+                self.enquiry_kind,
+                self.enquiry_concluded_or_moved,
+                self.enquiry_answers_updated,
+                self.risk_withdrawn_or_added,
+                self.risk_deleted,
+                self.desired_outcome,
+                self.imported,
+            ]
+        )
+        change()
+        return change.__name__
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kept_counts_equal_a_count_afresh_after_random_changes(seed):
+    load(synthetic_records(people=40, seed=seed))
+    call_command("keep_sac_counts", stdout=None)
+    changes = _Changes(random.Random(seed))
+    made = []
+    for _ in range(40):
+        made.append(changes.any())
+        # After every change, every year: a missed mark shows at once.
+        for year in YEARS:
+            assert _differences(year) == {}, (year, made)
+        assert not SacPersonChange.objects.exists()  # every mark counted
+    assert len(set(made)) > 10
+
+
+def test_a_change_shows_on_the_page_and_in_the_downloads(client, manager):
+    load(synthetic_records(people=30, seed=3))
+    call_command("keep_sac_counts", stdout=None)
+    client.force_login(manager)
+    url = reverse("outcomes:sac_return") + "?year=2023-24"
+    total = ("SG1f", "Total Number of Safeguarding Concerns", "")
+    before = sac_counts.kept_return("2023-24")[total]
+    concern = Concern.objects.filter(received_on__year=2023, in_our_area=True).first()
+    Concern.objects.filter(pk=concern.pk).update(in_our_area=False)
+    assert sac.sac_return("2023-24")[total] == before - 1
+    response = client.get(url)
+    assert response.status_code == 200
+    csv = client.get(reverse("outcomes:sac_download_csv") + "?year=2023-24")
+    line = f"SG1f,Total Number of Safeguarding Concerns,,{before - 1}"
+    assert line in csv.content.decode()
+
+
+def _person_of_one_year(year: str) -> Person:
+    for person in Person.objects.order_by("pk"):
+        if sac_counts._years_of([person.pk]) == [year]:
+            return person
+    raise AssertionError("no person counted in one year only")
+
+
+def test_reading_the_kept_return_does_not_grow_with_the_data():
+    def queries(*, changed: bool) -> int:
+        if changed:  # one person, counted in one year, to count again
+            person = _person_of_one_year("2023-24")
+            person.gender = "female" if person.gender != "female" else "male"
+            person.save()
+        with CaptureQueriesContext(connection) as context:
+            sac_counts.kept_return("2023-24")
+        return len(context.captured_queries)
+
+    load(synthetic_records(people=10, seed=4))
+    call_command("keep_sac_counts", stdout=None)
+    small = queries(changed=False)
+    # The state, its lock, the marks, the cells and SG5's reviews.
+    assert small <= 8
+    # Counting one person again: their years, and seven queries in each.
+    assert queries(changed=True) <= small + 20
+    load(synthetic_records(people=150, seed=5))
+    call_command("keep_sac_counts", stdout=None)
+    assert queries(changed=False) == small
+    assert queries(changed=True) <= small + 20
+
+
+def test_counts_filled_under_other_rules_are_not_read(monkeypatch):
+    load(synthetic_records(people=10, seed=6))
+    call_command("keep_sac_counts", stdout=None)
+    assert sac_counts.kept_return("2023-24") is not None
+    monkeypatch.setattr(sac_counts, "RULES_VERSION", sac_counts.RULES_VERSION + 1)
+    sac_counts.rules_fingerprint.cache_clear()
+    try:
+        assert sac_counts.kept_return("2023-24") is None
+        assert sac.sac_return("2023-24") == sac.compute_sac_return("2023-24")
+    finally:
+        monkeypatch.undo()
+        sac_counts.rules_fingerprint.cache_clear()
+
+
+def test_the_check_finds_a_kept_cell_that_is_wrong(capsys):
+    load(synthetic_records(people=20, seed=8))
+    with pytest.raises(CommandError, match="not filled"):
+        call_command("keep_sac_counts", "--check")
+    call_command("keep_sac_counts")
+    call_command("keep_sac_counts", "--check")
+    assert "agree" in capsys.readouterr().out
+    row = SacCount.objects.filter(year="2023-24", n__gt=0).first()
+    SacCount.objects.filter(pk=row.pk).update(n=row.n + 5)
+    with pytest.raises(CommandError, match="1 cells differ"):
+        call_command("keep_sac_counts", "--check")
+    call_command("keep_sac_counts")
+    call_command("keep_sac_counts", "--check")
+
+
+def test_a_person_is_encoded_and_decoded_unchanged():
+    cells = {("2023-24", 3): 1, ("2023-24", 17): 2, ("2024-25", 0): 1}
+    assert sac_counts.decode(sac_counts.encode(cells)) == cells
+    assert sac_counts.encode(cells) == "2023-24:3,17x2;2024-25:0"
+    assert sac_counts.decode("") == {}
