@@ -409,3 +409,23 @@ class SacCountsState(models.Model):
             if self.rules
             else "SAC counts not filled"
         )
+
+
+class SacAgeUnknown(models.Model):
+    """A person counted in SG1 of a year as "Age unknown" (no date of birth):
+    what the SAC page's data-quality list shows, kept with the counts
+    (``outcomes.sac_counts``) so the list need not find the year's people
+    afresh."""
+
+    person_id = models.BigIntegerField()
+    year = models.CharField(max_length=7)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "person_id"], name="outcomes_sac_age_unknown"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Person {self.person_id}, age unknown in {self.year}"

@@ -588,20 +588,20 @@ DATA_QUALITY_LIMIT = 20
 """Records listed per check on one page; "show more" moves on by keyset."""
 
 
-def data_quality_checks(start: datetime.date, end: datetime.date) -> list[dict]:
-    """Named checks, each with an unscoped queryset of the records at fault.
+def _age_unknown_people(start: datetime.date, end: datetime.date) -> QuerySet[Person]:
+    """The people SG1 counts as "Age unknown" in the year: from the kept
+    counts once filled (:func:`outcomes.sac_counts.people_with_age_unknown`,
+    a list of a few ids, read after counting the marked changes), otherwise
+    found afresh."""
+    from outcomes import sac_counts
 
-    ``condition`` is the same test as a filter on the year's concluded
-    Section 42 enquiries (None for the people check), so every enquiry
-    check can be counted in one aggregate query.
-    The caller scopes every queryset with ``msp.access.visible``.
-    """
-    concluded = concluded_s42(start, end)
-    with_risks = Exists(Risk.objects.filter(enquiry=OuterRef("pk"), is_withdrawn=False))
-    # With no date of birth the age test passes, so the scope is just "in
-    # our area"; EXISTS per person lets the date-of-birth index pick the
-    # few people first, rather than collecting the year's people.
-    people_in_year = Person.objects.filter(date_of_birth__isnull=True).filter(
+    kept = sac_counts.people_with_age_unknown(financial_year_of(start))
+    if kept is not None:
+        return Person.objects.filter(date_of_birth__isnull=True, pk__any_of=kept)
+    # Afresh: with no date of birth the age test passes, so the scope is
+    # just "in our area"; EXISTS per person lets the date-of-birth index
+    # pick the few people first, rather than collecting the year's people.
+    return Person.objects.filter(date_of_birth__isnull=True).filter(
         Exists(
             Concern.objects.filter(
                 person=OuterRef("pk"),
@@ -617,6 +617,19 @@ def data_quality_checks(start: datetime.date, end: datetime.date) -> list[dict]:
             )
         )
     )
+
+
+def data_quality_checks(start: datetime.date, end: datetime.date) -> list[dict]:
+    """Named checks, each with an unscoped queryset of the records at fault.
+
+    ``condition`` is the same test as a filter on the year's concluded
+    Section 42 enquiries (None for the people check), so every enquiry
+    check can be counted in one aggregate query.
+    The caller scopes every queryset with ``msp.access.visible``.
+    """
+    concluded = concluded_s42(start, end)
+    with_risks = Exists(Risk.objects.filter(enquiry=OuterRef("pk"), is_withdrawn=False))
+    people_in_year = _age_unknown_people(start, end)
     conditions = {
         "capacity": Q(lacked_capacity=""),
         "outcome": Q(risk_assessment_outcome=""),

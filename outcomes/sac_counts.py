@@ -51,7 +51,13 @@ from enquiries.models import Concern, DesiredOutcome, Enquiry, Person, Risk
 from msp.dates import financial_year_of
 from msp.db_routing import PRIMARY, primary_reads, report_queries
 from outcomes import sac, sac_spec
-from outcomes.models import SacCount, SacCountsState, SacPersonChange, SacPersonCounts
+from outcomes.models import (
+    SacAgeUnknown,
+    SacCount,
+    SacCountsState,
+    SacPersonChange,
+    SacPersonCounts,
+)
 from outcomes.sac_spec import CellKey
 
 # Raise when a counting rule in outcomes.sac changes: the kept counts are then
@@ -75,6 +81,25 @@ def _cells() -> tuple[CellKey, ...]:
 @functools.cache
 def _places() -> dict[CellKey, int]:
     return {key: place for place, key in enumerate(_cells())}
+
+
+@functools.cache
+def _age_unknown_places() -> frozenset[int]:
+    places = _places()
+    return frozenset(
+        places[("SG1a", sac_spec.AGE_UNKNOWN, column)]
+        for column in sac_spec.SG1_COLUMNS
+    )
+
+
+def _age_unknown_rows(counted: dict[int, PersonCells]) -> list[SacAgeUnknown]:
+    """A row per person and year in which they count as "Age unknown"."""
+    unknown = _age_unknown_places()
+    return [
+        SacAgeUnknown(person_id=person, year=year)
+        for person, cells in counted.items()
+        for year in sorted({year for year, place in cells if place in unknown})
+    ]
 
 
 @functools.cache
@@ -198,6 +223,8 @@ def _count_again(people: list[int]) -> None:
             person_id__any_of=emptied
         ).delete()
     _add_to_cells(change)
+    SacAgeUnknown.objects.using(PRIMARY).filter(person_id__any_of=people).delete()
+    SacAgeUnknown.objects.using(PRIMARY).bulk_create(_age_unknown_rows(now))
 
 
 def _lock_filled_state() -> bool:
@@ -263,6 +290,23 @@ def kept_return(year: str) -> dict[CellKey, int] | None:
     return cells
 
 
+def people_with_age_unknown(year: str) -> list[int] | None:
+    """The ids of the people counted in SG1 of ``year`` as "Age unknown",
+    after counting the changes marked since (for the SAC page's data-quality
+    list); None when the counts are not filled under today's rules. Read
+    into a list: the list's own query may run on a replica, and a query
+    cannot join tables of two databases."""
+    if not is_filled():
+        return None
+    count_changes()
+    return list(
+        SacAgeUnknown.objects.using(PRIMARY)
+        .filter(year=year)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+    )
+
+
 # ---------------------------------------------------------------------------
 # Filling and checking (manage.py keep_sac_counts)
 # ---------------------------------------------------------------------------
@@ -284,6 +328,7 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
         # Changes marked so far are read by the counting below.
         SacPersonChange.objects.using(PRIMARY).all().delete()
         SacPersonCounts.objects.using(PRIMARY).all().delete()
+        SacAgeUnknown.objects.using(PRIMARY).all().delete()
         SacCount.objects.using(PRIMARY).all().delete()
     people = list(
         Concern.objects.using(PRIMARY)
@@ -304,6 +349,9 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
                         if cells
                     ],
                     batch_size=5000,
+                )
+                SacAgeUnknown.objects.using(PRIMARY).bulk_create(
+                    _age_unknown_rows(now), batch_size=5000
                 )
             for cells in now.values():
                 totals.update(cells)

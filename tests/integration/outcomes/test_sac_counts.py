@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from enquiries import codes
 from enquiries.models import Concern, DesiredOutcome, Enquiry, Person, Risk
-from outcomes import sac, sac_counts
+from outcomes import sac, sac_counts, sac_spec
 from outcomes.models import SacCount, SacPersonChange, SacPersonCounts
 from tests.integration.outcomes.test_sac_synthetic import YEARS, load, synthetic_records
 from tests.support.sac_reference import compute_return
@@ -205,19 +205,33 @@ class _Changes:
         return change.__name__
 
 
+def _age_unknown(year: str, monkeypatch, *, kept: bool) -> set[int]:
+    """The people the SAC page's data-quality list finds with no date of
+    birth in ``year``: from the kept counts, or found afresh."""
+    start, end = sac_spec.financial_year_bounds(year)
+    with monkeypatch.context() as patch:
+        if not kept:
+            patch.setattr(sac_counts, "people_with_age_unknown", lambda year: None)
+        return set(sac._age_unknown_people(start, end).values_list("pk", flat=True))
+
+
 @pytest.mark.parametrize("seed", [1, 2])
-def test_kept_counts_equal_a_count_afresh_after_random_changes(seed):
+def test_kept_counts_equal_a_count_afresh_after_random_changes(seed, monkeypatch):
     load(synthetic_records(people=40, seed=seed))
     call_command("keep_sac_counts", stdout=None)
     changes = _Changes(random.Random(seed))
-    made = []
+    made, unknown = [], 0
     for _ in range(40):
         made.append(changes.any())
         # After every change, every year: a missed mark shows at once.
         for year in YEARS:
             assert _differences(year) == {}, (year, made)
+            found = _age_unknown(year, monkeypatch, kept=True)
+            assert found == _age_unknown(year, monkeypatch, kept=False), made
+            unknown += len(found)
         assert not SacPersonChange.objects.exists()  # every mark counted
     assert len(set(made)) > 10
+    assert unknown  # some people had no date of birth along the way
 
 
 def test_a_change_shows_on_the_page_and_in_the_downloads(client, manager):
