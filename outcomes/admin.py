@@ -20,6 +20,8 @@ from outcomes.models import (
     FeedbackQuestionnaire,
     FeedbackResponse,
     InterchangeJob,
+    SacCountsState,
+    SacPersonChange,
 )
 
 
@@ -200,3 +202,19 @@ class EnquiryFiguresAdmin(ReadOnlyAdmin):
     fields = ["enquiry_id", *VALUE_FIELDS, "counted_at"]
     readonly_fields = fields
     date_hierarchy = "concluded_on"
+
+
+@admin.register(SacCountsState)
+class SacCountsStateAdmin(ReadOnlyAdmin):
+    """Read-only, for support: whether the SAC return's kept counts are
+    filled, when, and how many changes wait to be counted (decision 0037).
+    ``manage.py keep_sac_counts`` fills them; ``--check`` compares them with
+    a count afresh."""
+
+    list_display = ["__str__", "filled_at", "changes_waiting"]
+    fields = ["rules", "filled_at", "changes_waiting"]
+    readonly_fields = fields
+
+    @admin.display(description="Changes waiting to be counted")
+    def changes_waiting(self, obj) -> int:
+        return SacPersonChange.objects.count()

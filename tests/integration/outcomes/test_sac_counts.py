@@ -315,3 +315,18 @@ def test_a_person_is_encoded_and_decoded_unchanged():
     assert sac_counts.decode(sac_counts.encode(cells)) == cells
     assert sac_counts.encode(cells) == "2023-24:3,17x2;2024-25:0"
     assert sac_counts.decode("") == {}
+
+
+def test_support_sees_in_admin_whether_the_counts_are_filled(client, django_user_model):
+    load(synthetic_records(people=5, seed=9))
+    support = django_user_model.objects.create_superuser("support", password="x")
+    client.force_login(support)
+    call_command("keep_sac_counts", stdout=None)
+    Person.objects.update(gender="female")  # marks everyone
+    listing = client.get(reverse("admin:outcomes_saccountsstate_changelist"))
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "SAC counts filled" in text
+    waiting = SacPersonChange.objects.count()
+    assert waiting and f'<td class="field-changes_waiting">{waiting}</td>' in text
+    assert "Synthetic" not in text  # nobody's details
