@@ -20,8 +20,11 @@ from outcomes.models import (
     FeedbackQuestionnaire,
     FeedbackResponse,
     InterchangeJob,
+    SacAgeUnknown,
+    SacCount,
     SacCountsState,
     SacPersonChange,
+    SacPersonCounts,
 )
 
 
@@ -218,3 +221,49 @@ class SacCountsStateAdmin(ReadOnlyAdmin):
     @admin.display(description="Changes waiting to be counted")
     def changes_waiting(self, obj) -> int:
         return SacPersonChange.objects.count()
+
+
+@admin.register(SacCount)
+class SacCountAdmin(ReadOnlyAdmin):
+    """Read-only: each year's kept SAC cells (tables SG1 to SG4)."""
+
+    list_display = ["year", "cell_label", "n"]
+    list_filter = ["year"]
+    fields = ["year", "cell", "cell_label", "n"]
+    readonly_fields = fields
+
+    @admin.display(description="Cell")
+    def cell_label(self, obj) -> str:
+        from outcomes.sac_counts import cell_of
+
+        table, row, column = cell_of(obj.cell)
+        return " / ".join(part for part in (table, row, column) if part)
+
+
+@admin.register(SacPersonCounts)
+class SacPersonCountsAdmin(ReadOnlyAdmin):
+    """Read-only: what each person adds to the SAC return, by their id only
+    (year: the places of the cells; see ``outcomes.sac_counts``)."""
+
+    list_display = ["person_id", "cells"]
+    fields = ["person_id", "cells"]
+    readonly_fields = fields
+
+
+@admin.register(SacPersonChange)
+class SacPersonChangeAdmin(ReadOnlyAdmin):
+    """Read-only: people marked to be counted again (by id only)."""
+
+    list_display = ["id", "person_id"]
+    fields = ["person_id"]
+    readonly_fields = fields
+
+
+@admin.register(SacAgeUnknown)
+class SacAgeUnknownAdmin(ReadOnlyAdmin):
+    """Read-only: people counted "Age unknown" in a year (by id only)."""
+
+    list_display = ["year", "person_id"]
+    list_filter = ["year"]
+    fields = ["year", "person_id"]
+    readonly_fields = fields

@@ -83,6 +83,11 @@ def _places() -> dict[CellKey, int]:
     return {key: place for place, key in enumerate(_cells())}
 
 
+def cell_of(place: int) -> CellKey:
+    """The cell at ``place`` (for admin)."""
+    return _cells()[place]
+
+
 @functools.cache
 def _age_unknown_places() -> frozenset[int]:
     places = _places()

@@ -330,3 +330,9 @@ def test_support_sees_in_admin_whether_the_counts_are_filled(client, django_user
     waiting = SacPersonChange.objects.count()
     assert waiting and f'<td class="field-changes_waiting">{waiting}</td>' in text
     assert "Synthetic" not in text  # nobody's details
+    cells = client.get(reverse("admin:outcomes_saccount_changelist") + "?year=2023-24")
+    assert "SG1f / Total Number of Safeguarding Concerns" in cells.content.decode()
+    for name in ("sacpersoncounts", "sacpersonchange", "sacageunknown"):
+        page = client.get(reverse(f"admin:outcomes_{name}_changelist"))
+        assert page.status_code == 200
+        assert "Synthetic" not in page.content.decode()
