@@ -270,6 +270,21 @@ def count_changes() -> int:
                 counted += len(people)
 
 
+def count_waiting_changes() -> int:
+    """For the scheduled ``keep_sac_counts --changes``: count the marked
+    people now (so a report's first view finds few), or, when the counts
+    were never filled or were filled under other rules, drop the marks,
+    which the next fill makes needless (while a fill runs, they are kept).
+    The number of people counted or marks dropped."""
+    if is_filled():
+        return count_changes()
+    state = SacCountsState.objects.using(PRIMARY).filter(pk=STATE_ID).first()
+    if state is not None and not state.rules:
+        return 0  # being filled: its marks are counted after it
+    dropped, _ = SacPersonChange.objects.using(PRIMARY).all().delete()
+    return dropped
+
+
 def is_filled() -> bool:
     return (
         SacCountsState.objects.using(PRIMARY)

@@ -6,6 +6,9 @@ case record keeps up to date. Run it once after installing (the demo and the
 benchmark data sets run it), after an upgrade whose notes say the return's
 rules changed, and after loading records by hand past the application.
 ``--check`` counts every year afresh and compares, cell for cell.
+``--changes`` counts the changes marked since the last report (run it from
+cron every few minutes, so a report's first view finds few); while the
+counts are not filled it drops the marks, which the fill makes needless.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,10 +28,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Compare the kept counts of every year with a count afresh.",
         )
+        parser.add_argument(
+            "--changes",
+            action="store_true",
+            help="Count the changes marked since the last report now.",
+        )
 
-    def handle(self, *args, check=False, verbosity=1, **options):
+    def handle(self, *args, check=False, changes=False, verbosity=1, **options):
         if check:
             return self._check()
+        if changes:
+            done = sac_counts.count_waiting_changes()
+            if sac_counts.is_filled():
+                self.stdout.write(f"{done} people counted again.")
+            else:
+                self.stdout.write(f"Not filled: {done} waiting changes dropped.")
+            return None
         report = self.stdout.write if verbosity > 1 else (lambda _: None)
         people = sac_counts.fill(report=report)
         self.stdout.write(f"SAC counts kept: {people} people counted.")

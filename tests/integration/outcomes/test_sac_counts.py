@@ -23,7 +23,7 @@ from django.urls import reverse
 from enquiries import codes
 from enquiries.models import Concern, DesiredOutcome, Enquiry, Person, Risk
 from outcomes import sac, sac_counts, sac_spec
-from outcomes.models import SacCount, SacPersonChange, SacPersonCounts
+from outcomes.models import SacCount, SacCountsState, SacPersonChange, SacPersonCounts
 from tests.integration.outcomes.test_sac_synthetic import YEARS, load, synthetic_records
 from tests.support.sac_reference import compute_return
 
@@ -336,3 +336,25 @@ def test_support_sees_in_admin_whether_the_counts_are_filled(client, django_user
         page = client.get(reverse(f"admin:outcomes_{name}_changelist"))
         assert page.status_code == 200
         assert "Synthetic" not in page.content.decode()
+
+
+def test_the_scheduled_run_counts_waiting_changes_or_drops_needless_marks(capsys):
+    load(synthetic_records(people=10, seed=10))
+    # Never filled: every change still marks its person, and the scheduled
+    # run drops the marks (the fill will count everyone), so they never pile up.
+    assert SacPersonChange.objects.exists()
+    call_command("keep_sac_counts", "--changes")
+    assert "waiting changes dropped" in capsys.readouterr().out
+    assert not SacPersonChange.objects.exists()
+    call_command("keep_sac_counts")
+    Person.objects.update(gender="male")
+    marked = set(SacPersonChange.objects.values_list("person_id", flat=True))
+    call_command("keep_sac_counts", "--changes")
+    assert f"{len(marked)} people counted again" in capsys.readouterr().out
+    assert not SacPersonChange.objects.exists()
+    assert _differences("2023-24") == {}
+    # While a fill runs (the state says so), marks are kept for after it.
+    SacCountsState.objects.update(rules="")
+    Person.objects.update(gender="female")
+    call_command("keep_sac_counts", "--changes")
+    assert SacPersonChange.objects.exists()
