@@ -20,9 +20,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enquiries.factories import PersonFactory
+from enquiries.models import Person
 from msp import db_routing
 from msp.db_routing import PRIMARY, REPLICA, SESSION_WRITE_LSN
-from outcomes.models import EnquiryFigures
+from outcomes import sac, sac_spec
+from outcomes.models import EnquiryFigures, SacPersonChange
 from tests.support.sac_year import concluded_in_year as _concluded
 
 pytestmark = [
@@ -201,3 +203,29 @@ def test_commands_read_the_replica(team):
     output = io.StringIO()
     call_command("export_cases", stdout=output, stderr=io.StringIO())
     assert "Notreplayed" in output.getvalue()
+
+
+def test_kept_sac_counts_are_counted_on_the_primary_whatever_the_replica_has(
+    client, lead, team
+):
+    # The SAC return's kept counts (decision 0037) are counted and read on
+    # the primary: a report counts the marked people from the records as
+    # committed there, never from a lagging replica (it would count an old
+    # state and drop the mark for good).
+    enquiry = _concluded(team)
+    call_command("keep_sac_counts", stdout=io.StringIO())
+    wait_for_replica()
+    client.force_login(lead)
+    before = client.get(CSV, {"year": YEAR}).content.decode()
+    assert "SG1a,Age unknown,Safeguarding Concerns,0" in before
+    with replay_paused():
+        Person.objects.filter(pk=enquiry.concern.person_id).update(date_of_birth=None)
+        assert SacPersonChange.objects.using(PRIMARY).exists()
+        with CaptureQueriesContext(connections[PRIMARY]) as on_primary:
+            after = client.get(CSV, {"year": YEAR}).content.decode()
+    assert "SG1a,Age unknown,Safeguarding Concerns,1" in after
+    assert any("outcomes_saccount" in q["sql"] for q in on_primary.captured_queries)
+    assert not SacPersonChange.objects.using(PRIMARY).exists()
+    afresh = io.StringIO()
+    sac_spec.write_long_csv(sac.compute_sac_return(YEAR), afresh)
+    assert after.splitlines() == afresh.getvalue().splitlines()
