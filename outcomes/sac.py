@@ -222,14 +222,22 @@ def compute_sac_return(year: str) -> dict[CellKey, int]:
 
 
 def count_by_person(
-    year: str, people: Sequence[int] | None = None
+    year: str,
+    people: Sequence[int] | None = None,
+    *,
+    received: bool = True,
+    concluded: bool = True,
 ) -> dict[int, Counter[CellKey]]:
     """What each person adds to tables SG1 to SG4 of ``year``: the queries of
     :func:`compute_sac_return`, each grouped by the person as well, for
     ``people`` (their ids; None: everyone). The sum over everyone is the
     return's SG1 to SG4, cell for cell: every count in those tables is of
     people, concerns or enquiries, and each concern and enquiry is about one
-    person. ``outcomes.sac_counts`` keeps the return from these."""
+    person. ``outcomes.sac_counts`` keeps the return from these.
+
+    ``received=False`` leaves out SG1 (for people with no concern received
+    and no enquiry started in the year), ``concluded=False`` SG2 to SG4 (no
+    enquiry concluded in it): their queries would find nothing."""
     start, end = sac_spec.financial_year_bounds(year)
     found: dict[int, Counter[CellKey]] = defaultdict(Counter)
 
@@ -238,8 +246,10 @@ def count_by_person(
             raise KeyError(key)  # as the return's own dictionary would
         found[person][key] += n
 
-    _count_sg1(add, start, end, people, by_person=True)
-    _count_case_details(add, start, end, people, by_person=True)
+    if received:
+        _count_sg1(add, start, end, people, by_person=True)
+    if concluded:
+        _count_case_details(add, start, end, people, by_person=True)
     return found
 
 

@@ -35,7 +35,6 @@ How they stay exact:
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 from collections import Counter, defaultdict
@@ -138,34 +137,37 @@ def decode(text: str) -> PersonCells:
 # ---------------------------------------------------------------------------
 
 
-def _years_of(people: Sequence[int]) -> list[str]:
-    """The financial years in which these people's concerns were received or
-    their enquiries started or concluded: the only years they can count in."""
+def _years_of(people: Sequence[int]) -> dict[str, tuple[bool, bool]]:
+    """The financial years in which these people can count, each with
+    whether a concern was received or an enquiry started in it (SG1) and
+    whether an enquiry was concluded in it (SG2 to SG4)."""
     days = (
         Concern.objects.filter(person_id__any_of=list(people))
         .order_by()
         .values_list("received_on", "enquiries__started_on", "enquiries__concluded_on")
         .distinct()
     )
-    return sorted(
-        {
-            financial_year_of(day)
-            for row in days
-            for day in row
-            if isinstance(day, datetime.date)
-        }
-    )
+    received, concluded = set(), set()
+    for on, started, ended in days:
+        received.update(financial_year_of(day) for day in (on, started) if day)
+        if ended:
+            concluded.add(financial_year_of(ended))
+    return {
+        year: (year in received, year in concluded)
+        for year in sorted(received | concluded)
+    }
 
 
-def counted_now(
-    people: Sequence[int], years: Iterable[str] | None = None
-) -> dict[int, PersonCells]:
-    """What each of ``people`` adds to the return now, in every year (or in
-    ``years``), counted by :func:`outcomes.sac.count_by_person`."""
+def counted_now(people: Sequence[int]) -> dict[int, PersonCells]:
+    """What each of ``people`` adds to the return now, in every year,
+    counted by :func:`outcomes.sac.count_by_person`."""
     places = _places()
     found: dict[int, PersonCells] = defaultdict(dict)
-    for year in _years_of(people) if years is None else years:
-        for person, cells in sac.count_by_person(year, people).items():
+    for year, (received, concluded) in _years_of(people).items():
+        counted = sac.count_by_person(
+            year, people, received=received, concluded=concluded
+        )
+        for person, cells in counted.items():
             kept = found[person]
             for key, n in cells.items():
                 if n:

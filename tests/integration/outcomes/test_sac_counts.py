@@ -253,7 +253,7 @@ def test_a_change_shows_on_the_page_and_in_the_downloads(client, manager):
 
 def _person_of_one_year(year: str) -> Person:
     for person in Person.objects.order_by("pk"):
-        if sac_counts._years_of([person.pk]) == [year]:
+        if list(sac_counts._years_of([person.pk])) == [year]:
             return person
     raise AssertionError("no person counted in one year only")
 
