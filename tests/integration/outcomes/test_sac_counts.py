@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enquiries import codes
+from enquiries.factories import ConcernFactory, PersonFactory
 from enquiries.models import Concern, DesiredOutcome, Enquiry, Person, Risk
 from outcomes import sac, sac_counts, sac_spec
 from outcomes.models import SacCount, SacCountsState, SacPersonChange, SacPersonCounts
@@ -358,3 +359,28 @@ def test_the_scheduled_run_counts_waiting_changes_or_drops_needless_marks(capsys
     Person.objects.update(gender="female")
     call_command("keep_sac_counts", "--changes")
     assert SacPersonChange.objects.exists()
+
+
+def test_every_record_the_return_counts_announces_its_bulk_writes():
+    # A bulk write to any of them goes through the case records' query set,
+    # which marks the people concerned: no module can update them unnoticed.
+    from enquiries.models.querysets import CaseRecordQuerySet
+
+    for model in sac_counts._PERSON_PATH:
+        assert isinstance(model._default_manager.all(), CaseRecordQuerySet), model
+        assert isinstance(model.objects.all(), CaseRecordQuerySet), model
+    person = PersonFactory()
+    concern = ConcernFactory(person=person)
+    SacPersonChange.objects.all().delete()
+    Concern.objects.filter(pk=concern.pk).update(in_our_area=False)
+    assert list(SacPersonChange.objects.values_list("person_id", flat=True)) == [
+        person.pk
+    ]
+    # Moved to another person by an update: both are marked.
+    other = PersonFactory()
+    SacPersonChange.objects.all().delete()
+    Concern.objects.filter(pk=concern.pk).update(person=other)
+    assert set(SacPersonChange.objects.values_list("person_id", flat=True)) == {
+        person.pk,
+        other.pk,
+    }
