@@ -250,7 +250,8 @@ def _lock_filled_state() -> bool:
 
 def count_changes() -> int:
     """Count again every person marked since the last time; the number of
-    people. Nothing (and False from :func:`is_filled`) while not filled."""
+    people. Does nothing while the counts are not filled under today's
+    rules (:func:`is_filled`)."""
     counted = 0
     with primary_reads():
         while True:
