@@ -2,8 +2,9 @@
 
 Sent after the transaction commits (``transaction.on_commit``), so receivers
 see the saved record and a rolled-back change announces nothing, except
-:data:`case_records_loaded`, sent inside the writing transaction so that what
-other apps keep from these records changes with them. Receivers are connected
+:data:`case_records_loaded` and :data:`case_rows_written`, sent inside the
+writing transaction so that what other apps keep from these records changes
+with them. Receivers are connected
 in their app's ``AppConfig.ready()``.
 """
 
