@@ -26,7 +26,9 @@ How they stay exact:
   again from the committed records, the difference from their kept counts
   is added to the year's cells, and their marks are removed, all in one
   transaction. A change committed while that runs leaves a new mark, counted
-  the next time.
+  the next time. A report counts a few people itself
+  (:data:`REPORT_COUNTS_AT_MOST`); with more waiting it counts afresh and a
+  background task counts them.
 - **Until they are filled** (``manage.py keep_sac_counts``), or when the
   return's cells or rules have changed since (:data:`RULES_VERSION`), the
   return is counted afresh as before; ``keep_sac_counts --check`` recounts
