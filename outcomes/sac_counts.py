@@ -457,7 +457,9 @@ _PERSON_PATH: dict[type[Model], str] = {
     Person: "pk",
     Concern: "person_id",
     Enquiry: "concern__person_id",
-    Risk: "concern__person_id",
+    # The return counts an enquiry's risks (one on a concern alone counts
+    # nowhere), by the enquiry's person.
+    Risk: "enquiry__concern__person_id",
     DesiredOutcome: "person_id",
 }
 
@@ -475,7 +477,13 @@ def mark_people_of(records: QuerySet) -> None:
     """Mark the people of ``records`` (a query set of a counted model), in
     one ``INSERT … SELECT``: no ids are read into Python."""
     path = _PERSON_PATH[records.model]
-    chosen = records.using(PRIMARY).order_by().values(path).distinct()
+    chosen = (
+        records.using(PRIMARY)
+        .exclude(**{f"{path}__isnull": True})
+        .order_by()
+        .values(path)
+        .distinct()
+    )
     select, params = chosen.query.sql_with_params()
     connection = connections[PRIMARY]
     table = connection.ops.quote_name(SacPersonChange._meta.db_table)
@@ -493,8 +501,17 @@ def _saved(sender, instance, **kwargs) -> None:
         mark([instance.person_id, loaded])
     elif sender is DesiredOutcome:
         mark([instance.person_id])
-    else:  # an enquiry or a risk: its concern's person
-        mark_people_of(Concern.objects.filter(pk=instance.concern_id))
+    elif sender is Enquiry:
+        # Its concern's person, and the person of the concern it was on when
+        # read (moved to another concern by this save).
+        loaded = getattr(instance, "_loaded_concern_id", None)
+        concerns = {pk for pk in (instance.concern_id, loaded) if pk is not None}
+        mark_people_of(Concern.objects.filter(pk__in=sorted(concerns)))
+    else:  # a risk: its enquiry's person, and that of the enquiry it was on
+        loaded = getattr(instance, "_loaded_enquiry_id", None)
+        enquiries = {pk for pk in (instance.enquiry_id, loaded) if pk is not None}
+        if enquiries:
+            mark_people_of(Enquiry.objects.filter(pk__in=sorted(enquiries)))
 
 
 def _rows_written(sender, queryset: QuerySet, **kwargs) -> None:

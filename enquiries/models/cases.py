@@ -628,6 +628,9 @@ class Enquiry(TimeStampedModel):
         # The conclusion as saved: clean() checks it against the enquiry's
         # other events only when it changes.
         instance._saved_concluded_on = instance.__dict__.get("concluded_on")
+        # The concern as read: a save that moves the enquiry to another
+        # concern changes what is kept about both (outcomes.sac_counts).
+        instance._loaded_concern_id = instance.__dict__.get("concern_id")
         return instance
 
     def last_stage_event_on(self):
@@ -788,6 +791,14 @@ class Risk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_risk_type_display()} ({self.get_location_display()})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        risk = super().from_db(db, field_names, values)
+        # The enquiry as read: a save that moves the risk to another enquiry
+        # changes what is kept about both (outcomes.sac_counts).
+        risk._loaded_enquiry_id = risk.__dict__.get("enquiry_id")
+        return risk
 
     def clean(self) -> None:
         self.clean_place()
