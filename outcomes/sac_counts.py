@@ -251,11 +251,7 @@ def _lock_filled_state() -> bool:
     PostgreSQL it locks the row until the transaction ends; on SQLite a
     write takes the database's one write lock at once (a read first would
     fail to become a write if someone else wrote in between)."""
-    return bool(
-        SacCountsState.objects.using(PRIMARY)
-        .filter(pk=STATE_ID, rules=rules_fingerprint())
-        .update(filled_at=F("filled_at"))
-    )
+    return bool(_filled_state().update(filled_at=F("filled_at")))
 
 
 def count_changes() -> int:
@@ -298,12 +294,15 @@ def count_waiting_changes() -> int:
     return dropped
 
 
-def is_filled() -> bool:
-    return (
-        SacCountsState.objects.using(PRIMARY)
-        .filter(pk=STATE_ID, rules=rules_fingerprint())
-        .exists()
+def _filled_state() -> QuerySet[SacCountsState]:
+    """The state row, if the counts are filled under today's rules."""
+    return SacCountsState.objects.using(PRIMARY).filter(
+        pk=STATE_ID, rules=rules_fingerprint()
     )
+
+
+def is_filled() -> bool:
+    return _filled_state().exists()
 
 
 def _few_waiting() -> bool:

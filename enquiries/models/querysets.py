@@ -25,12 +25,7 @@ class CaseRecordQuerySet(models.QuerySet):
                 sender=self.model, queryset=self, values=kwargs
             )
             updated = super().update(**kwargs)
-            if rows:
-                signals.case_rows_written.send(
-                    sender=self.model,
-                    queryset=self.model._base_manager.filter(pk__in=rows),
-                    values={},
-                )
+            self._announce(rows)
             return updated
 
     update.alters_data = True
@@ -38,13 +33,16 @@ class CaseRecordQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db, savepoint=False):
             created = super().bulk_create(objs, *args, **kwargs)
-            ids = [obj.pk for obj in created if obj.pk is not None]
-            if ids:
-                signals.case_rows_written.send(
-                    sender=self.model,
-                    queryset=self.model._default_manager.filter(pk__in=ids),
-                    values={},
-                )
+            self._announce([obj.pk for obj in created if obj.pk is not None])
             return created
 
     bulk_create.alters_data = True
+
+    def _announce(self, ids: list) -> None:
+        """The rows with these ids were just written (moved or created)."""
+        if ids:
+            signals.case_rows_written.send(
+                sender=self.model,
+                queryset=self.model._base_manager.filter(pk__any_of=ids),
+                values={},
+            )
