@@ -46,7 +46,8 @@ def pages() -> list[tuple[str, str, str]]:
     Names starting with ``FRESH`` are timed with kept figures dropped before
     every request, as after any change to a case record (one person's
     records: that person is marked to be counted again for the SAC return's
-    kept counts); downloads always count afresh, but for the SAC return's
+    kept counts, and the month of the year's last conclusion for the
+    dashboard's monthly figures); downloads always count afresh, but for the SAC return's
     tables SG1-SG4, which they read from the kept counts.
     """
     from django.db.models import Count
@@ -216,7 +217,8 @@ def measure(requests: int, only: str = "") -> dict[str, list[float]]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from enquiries.models import Concern
+    from enquiries.models import Concern, Enquiry
+    from outcomes.figures import mark_months
     from outcomes.sac import forget_cached_returns
     from outcomes.sac_counts import mark
 
@@ -226,6 +228,18 @@ def measure(requests: int, only: str = "") -> dict[str, list[float]]:
         Concern.objects.filter(received_on__gte=_year_start())
         .order_by("-pk")
         .values_list("person_id", flat=True)
+        .first()
+    )
+    # ... and the month of the year's last conclusion, as a change to that
+    # enquiry would mark it for the dashboard's monthly figures.
+    changed_month = (
+        Enquiry.objects.filter(
+            status=Enquiry.Status.CLOSED,
+            concluded_on__gte=_year_start(),
+            concluded_on__lt=_year_start().replace(year=_year_start().year + 1),
+        )
+        .order_by("-concluded_on")
+        .values_list("concluded_on", flat=True)
         .first()
     )
     results: dict[str, list[float]] = {}
@@ -247,6 +261,7 @@ def measure(requests: int, only: str = "") -> dict[str, list[float]]:
                 # and the person whose record changed marked to count again.
                 forget_cached_returns()
                 mark([changed_person])
+                mark_months([changed_month])
             started = time.perf_counter()
             response = client.get(path)
             times.append(time.perf_counter() - started)

@@ -37,7 +37,8 @@ case_records_loaded = Signal()
 # uses), or were just created by ``bulk_create()``: writes that send no
 # ``post_save``. Sent inside the writing transaction, by the models' query
 # sets (``enquiries.models.querysets.CaseRecordQuerySet``), so no bulk write
-# can forget it. Arguments: ``queryset`` (the rows, before the update; for
-# a bulk create, the new rows; sent again after an update that moves rows to
-# another record, with those rows) and ``values`` (the fields set: a dict).
+# can forget it. Arguments: ``queryset`` (the rows), ``values`` (the fields
+# set: a dict; empty for a bulk create) and ``when``: "before" an update,
+# "after" it (the same rows, as written: sent for every update, so what a
+# row says now, another person or another month, is seen), or "created".
 case_rows_written = Signal()

@@ -53,6 +53,16 @@ def team_ids(user) -> list[int]:
 
 def visible(user, queryset: QuerySet[M]) -> QuerySet[M]:
     """The part of ``queryset`` that ``user`` may see."""
+    return _apply_restrictions(user, in_team_scope(user, queryset))
+
+
+def in_team_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The part of ``queryset`` in the teams ``user`` may see, restricted
+    records included: :func:`visible` is this less :func:`hidden_part`.
+    Used on its own only to decide who may break the glass, what a search
+    may admit exists, and for figures kept per team (decision 0038), which
+    take the records hidden from a user off what the user's teams hold;
+    never to show details."""
     model = queryset.model
     if not (user.is_authenticated and user.is_active):
         return queryset.none()
@@ -67,8 +77,18 @@ def visible(user, queryset: QuerySet[M]) -> QuerySet[M]:
             return queryset.none()
         for lookup in model.ACCESS_TEAM_LOOKUPS:
             condition |= _team_condition(model, lookup, ids)
-    queryset = queryset.filter(condition)
-    return _apply_restrictions(user, queryset)
+    return queryset.filter(condition)
+
+
+def hidden_part(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The rows of ``queryset`` about the restricted people hidden from
+    ``user`` (none when nothing is hidden from them): what :func:`visible`
+    takes off :func:`in_team_scope`."""
+    lookup = getattr(queryset.model, "ACCESS_PERSON_LOOKUP", None)
+    hidden = hidden_restricted_ids(user) if lookup is not None else []
+    if not hidden:
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}pk__any_of": hidden})
 
 
 def _team_condition(model, lookup: str, ids: list[int]) -> Q:
@@ -242,23 +262,3 @@ def require_write(user) -> None:
     """Readers who may not change case records get 403."""
     if not can_work_on_cases(user):
         raise PermissionDenied("You can read this record but not change it.")
-
-
-def in_team_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Like :func:`visible` but *ignoring* restrictions: the records the user
-    would see if none were restricted. Used only to decide who may break the
-    glass and what a search may admit exists; never to show details."""
-    if not (user.is_authenticated and user.is_active):
-        return queryset.none()
-    if not (can_work_on_cases(user) or can_see_all_teams(user)):
-        return queryset.none()
-    if can_see_all_teams(user):
-        return queryset
-    ids = team_ids(user)
-    if not ids:
-        return queryset.none()
-    model = queryset.model
-    condition = Q()
-    for lookup in model.ACCESS_TEAM_LOOKUPS:
-        condition |= _team_condition(model, lookup, ids)
-    return queryset.filter(condition)

@@ -19,7 +19,10 @@ from outcomes.models import (
     FeedbackQuestion,
     FeedbackQuestionnaire,
     FeedbackResponse,
+    FigureMonthChange,
     InterchangeJob,
+    MonthlyFigures,
+    MonthlyFiguresState,
     SacAgeUnknown,
     SacCount,
     SacCountsState,
@@ -266,4 +269,41 @@ class SacAgeUnknownAdmin(ReadOnlyAdmin):
     list_display = ["year", "person_id"]
     list_filter = ["year"]
     fields = ["year", "person_id"]
+    readonly_fields = fields
+
+
+@admin.register(MonthlyFiguresState)
+class MonthlyFiguresStateAdmin(ReadOnlyAdmin):
+    """Read-only, for support: whether the dashboard's monthly figures are
+    filled, when, and how many months wait to be counted again (decision
+    0038). ``manage.py keep_monthly_figures`` fills them; ``--check``
+    compares them with a count afresh."""
+
+    list_display = ["__str__", "filled_at", "months_waiting"]
+    fields = ["rules", "filled_at", "months_waiting"]
+    readonly_fields = fields
+
+    @admin.display(description="Months waiting to be counted again")
+    def months_waiting(self, obj) -> int:
+        return FigureMonthChange.objects.values("month").distinct().count()
+
+
+@admin.register(MonthlyFigures)
+class MonthlyFiguresAdmin(ReadOnlyAdmin):
+    """Read-only: the dashboard's figures kept per month, team and kind
+    (counts only)."""
+
+    list_display = ["month", "team_id", "kind"]
+    list_filter = ["kind"]
+    fields = ["month", "team_id", "kind", "counts"]
+    readonly_fields = fields
+    date_hierarchy = "month"
+
+
+@admin.register(FigureMonthChange)
+class FigureMonthChangeAdmin(ReadOnlyAdmin):
+    """Read-only: months marked for the monthly figures to count again."""
+
+    list_display = ["id", "month"]
+    fields = ["month"]
     readonly_fields = fields

@@ -52,3 +52,7 @@ class OutcomesConfig(AppConfig):
         from outcomes import sac_counts
 
         sac_counts.connect()
+        # The dashboard's figures, kept per month, team and kind (decision 0038).
+        from outcomes import monthly_figures
+
+        monthly_figures.connect()

@@ -47,7 +47,7 @@ from enquiries.models import (
     PlanAction,
 )
 from enquiries.timescales import working_days_taken
-from outcomes.models import EnquiryFigures, FeedbackResponse
+from outcomes.models import EnquiryFigures, FeedbackResponse, FigureMonthChange
 
 # The stages whose views the dashboard counts, in the order it shows them.
 VIEW_STAGES: tuple[str, ...] = (
@@ -214,15 +214,25 @@ def refresh(enquiry_ids: Iterable[int | None], *, forget_open: bool = False) -> 
         with transaction.atomic(savepoint=False):
             # Locked, so a change committed by someone else meanwhile is
             # waited for and then read, never counted over.
-            closed = set(
+            concluded = dict(
                 Enquiry.objects.select_for_update()
                 .filter(pk__any_of=chunk, status=Enquiry.Status.CLOSED)
                 .order_by("pk")
-                .values_list("pk", flat=True)
+                .values_list("pk", "concluded_on")
             )
+            closed = set(concluded)
             others = [pk for pk in chunk if pk not in closed]
-            if forget_open and others:
-                EnquiryFigures.objects.filter(enquiry_id__any_of=others).delete()
+            dropped = others if forget_open else []
+            if not (closed or dropped):
+                continue
+            # The months they were counted in, and those they count in now.
+            were_in = list(
+                EnquiryFigures.objects.filter(
+                    enquiry_id__any_of=sorted(closed) + dropped
+                ).values_list("concluded_on", flat=True)
+            )
+            if dropped:
+                EnquiryFigures.objects.filter(enquiry_id__any_of=dropped).delete()
             if closed:
                 EnquiryFigures.objects.bulk_create(
                     _computed(sorted(closed)),
@@ -230,6 +240,17 @@ def refresh(enquiry_ids: Iterable[int | None], *, forget_open: bool = False) -> 
                     unique_fields=["enquiry"],
                     update_fields=[*VALUE_FIELDS, "counted_at"],
                 )
+            mark_months([*were_in, *concluded.values()])
+
+
+def mark_months(days: Iterable[datetime.date | None]) -> None:
+    """Mark the months of these days for the kept figure groups to count
+    again (``outcomes.figure_groups``, decision 0038): one insert."""
+    months = sorted({day.replace(day=1) for day in days if day is not None})
+    if months:
+        FigureMonthChange.objects.bulk_create(
+            [FigureMonthChange(month=month) for month in months]
+        )
 
 
 def fill_missing(
@@ -312,6 +333,36 @@ def _outcome_changed(sender, instance: DesiredOutcome, raw=False, **kwargs) -> N
         refresh([instance.enquiry_id, *_enquiries_of_concern(instance.concern_id)])
 
 
+# A concern's fields the figures read (the dates its decision is timed by).
+_CONCERN_TIMING = frozenset({"received_on", "decided_on", "decided_at"})
+
+
+def _rows_written(sender, queryset: QuerySet, values: dict, when: str = "", **kw):
+    """An ``update()`` or ``bulk_create()`` of enquiries, of concerns' timing
+    or of desired outcomes (announced by their query set): their enquiries
+    counted again as written."""
+    if when == "before":
+        return
+    if sender is Enquiry:
+        refresh(queryset.values_list("pk", flat=True), forget_open=True)
+    elif sender is Concern and _CONCERN_TIMING & set(values):
+        refresh(
+            Enquiry.objects.filter(concern__in=queryset.values("pk")).values_list(
+                "pk", flat=True
+            )
+        )
+    elif sender is DesiredOutcome:
+        written = queryset.values("enquiry_id", "concern_id")
+        refresh(
+            [
+                *written.values_list("enquiry_id", flat=True),
+                *Enquiry.objects.filter(
+                    concern__in=written.values("concern_id")
+                ).values_list("pk", flat=True),
+            ]
+        )
+
+
 def _loaded(sender, enquiry_ids: Iterable[int], **kwargs) -> None:
     refresh(enquiry_ids, forget_open=True)
 
@@ -335,3 +386,4 @@ def connect() -> None:
             dispatch_uid=f"{uid}_outcome_{name}",
         )
     signals.case_records_loaded.connect(_loaded, dispatch_uid=f"{uid}_loaded")
+    signals.case_rows_written.connect(_rows_written, dispatch_uid=f"{uid}_rows")

@@ -429,3 +429,63 @@ class SacAgeUnknown(models.Model):
 
     def __str__(self) -> str:
         return f"Person {self.person_id}, age unknown in {self.year}"
+
+
+class MonthlyFigures(models.Model):
+    """The dashboard's figures for the enquiries of one team and kind
+    concluded in one month (decision 0038): ``counts`` holds, as JSON, each
+    figure's count and the per-stage and timescale totals
+    (``outcomes.reports.MONTHLY_KEYS``), as the reports count them. Kept by
+    ``outcomes.monthly_figures``: a change to an enquiry marks its month
+    (:class:`FigureMonthChange`), counted again before the next report reads.
+    Counts only: no one's details."""
+
+    # Read through msp.access.in_team_scope, as the enquiries are.
+    ACCESS_TEAM_LOOKUPS = ["team_id"]
+
+    month = models.DateField()
+    team_id = models.BigIntegerField()
+    kind = models.CharField(max_length=20)
+    counts = models.TextField()
+
+    class Meta:
+        verbose_name_plural = "monthly figures"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "team_id", "kind"], name="outcomes_monthly_figures"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}, team {self.team_id}, {self.kind}"
+
+
+class FigureMonthChange(models.Model):
+    """A month whose :class:`MonthlyFigures` must be counted again: written
+    in the same transaction as a change to an enquiry concluded in it (or one
+    that was), taken and removed when a report next reads them."""
+
+    month = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y} to count again"
+
+
+class MonthlyFiguresState(models.Model):
+    """Whether the kept :class:`MonthlyFigures` may be read (one row):
+    ``rules`` is the fingerprint of the counting rules and timescales they
+    were counted under, empty while they are being filled. Its row is also
+    the lock that takes one batch of changed months at a time."""
+
+    rules = models.CharField(max_length=64, blank=True)
+    filled_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name_plural = "monthly figures state"
+
+    def __str__(self) -> str:
+        return (
+            f"Monthly figures filled {self.filled_at}"
+            if self.rules
+            else "Monthly figures not filled"
+        )

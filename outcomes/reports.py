@@ -22,6 +22,7 @@ concluded.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -477,8 +478,10 @@ def grouped_enquiries(
     *,
     stages: bool = False,
     timescales: bool = False,
+    by: tuple[str, ...] = (),
 ) -> list[dict]:
-    """The enquiries counted by month and by every value a figure reads.
+    """The enquiries counted by month and by every value a figure reads
+    (and by the enquiry's fields ``by``, for the kept figure groups).
 
     One query; each group has the values of :data:`GROUPED_FIELDS`, ``month``
     (of conclusion), ``n`` (how many enquiries) and, added up over the
@@ -495,7 +498,7 @@ def grouped_enquiries(
         not_kept = Q(**{f"{kept_in}__enquiry__isnull": True})
         groups = list(
             counted.annotate(month=TruncMonth("concluded_on"))
-            .values("month", *GROUPED_FIELDS)
+            .values("month", *by, *GROUPED_FIELDS)
             .annotate(
                 n=Count("pk"),
                 not_kept=Count("pk", filter=not_kept),
@@ -536,10 +539,19 @@ def _kept_totals(kept_in: str, *, stages: bool, timescales: bool) -> dict[str, C
     return totals
 
 
+STAGE_KEYS: tuple[str, ...] = tuple(
+    f"{key}_{stage}" for stage in VIEW_STAGES for key in ("stage", "stage_ok")
+)
+TIMESCALE_KEYS: tuple[str, ...] = tuple(
+    f"{step}_{kind}"
+    for step in figures.STEP_FIELDS
+    for kind in ("within", "late", "none")
+)
+
+
 def stage_counts_from_groups(groups: list[dict]) -> dict[str, int]:
     """The per-stage figures, added up over the groups."""
-    keys = [f"{key}_{stage}" for stage in VIEW_STAGES for key in ("stage", "stage_ok")]
-    return {key: sum(group[key] for group in groups) for key in keys}
+    return {key: sum(group[key] for group in groups) for key in STAGE_KEYS}
 
 
 _GROUP_TESTS: dict[str, Callable[[dict], bool]] = {
@@ -549,16 +561,21 @@ _GROUP_TESTS: dict[str, Callable[[dict], bool]] = {
 }
 
 
+@functools.lru_cache(maxsize=8192)
+def _figures_met(values: tuple) -> tuple[str, ...]:
+    """The figures (but the per-stage ones) whose condition a group with
+    these :data:`GROUPED_FIELDS` values meets. The conditions read nothing
+    else, so each combination is tested once per process: a year has a few
+    hundred combinations, tested for every month, team and kind."""
+    group = dict(zip(GROUPED_FIELDS, values, strict=True))
+    return tuple(key for key, test in _GROUP_TESTS.items() if test(group))
+
+
 def counts_from_groups(groups: list[dict]) -> dict[str, int]:
     """Every figure but the per-stage ones, added up over the groups."""
     counts = dict.fromkeys(_GROUP_TESTS, 0)
-    # Groups differ by month as well; each combination of values is tested once.
-    met: dict[tuple, list[str]] = {}
     for group in groups:
-        values = tuple(group[name] for name in GROUPED_FIELDS)
-        if values not in met:
-            met[values] = [key for key, test in _GROUP_TESTS.items() if test(group)]
-        for key in met[values]:
+        for key in _figures_met(tuple(group[name] for name in GROUPED_FIELDS)):
             counts[key] += group["n"]
     return counts
 
@@ -595,33 +612,63 @@ def rows_for(counts: dict[str, int], keys: list[str] | None = None) -> list[Row]
     return rows
 
 
-PERIOD_MEASURES: dict[str, Callable[[dict], bool]] = {
-    "concluded": _GROUP_TESTS["concluded"],
-    "asked": _GROUP_TESTS["asked"],
-    "fully": _GROUP_TESTS[f"achieved_{Achieved.FULLY}"],
-    "partially": _GROUP_TESTS[f"achieved_{Achieved.PARTIALLY}"],
-    "not_achieved": _GROUP_TESTS[f"achieved_{Achieved.NOT}"],
+# Each measure of the table by month, and the figure it is.
+PERIOD_MEASURES: dict[str, str] = {
+    "concluded": "concluded",
+    "asked": "asked",
+    "fully": f"achieved_{Achieved.FULLY}",
+    "partially": f"achieved_{Achieved.PARTIALLY}",
+    "not_achieved": f"achieved_{Achieved.NOT}",
 }
+# Everything counted per month: each figure but the per-stage ones (tested
+# on the groups' values), and the per-stage and timescale totals.
+MONTHLY_KEYS: tuple[str, ...] = (*_GROUP_TESTS, *STAGE_KEYS, *TIMESCALE_KEYS)
+
+MonthlyCounts = dict[datetime.date, dict[str, int]]
+
+
+def _month_of(group: dict) -> datetime.date:
+    month = group["month"]
+    return month.date() if isinstance(month, datetime.datetime) else month
+
+
+def monthly_counts(groups: list[dict]) -> MonthlyCounts:
+    """The groups of :func:`grouped_enquiries` as :data:`MONTHLY_KEYS`
+    counted per month of conclusion (totals not counted are 0)."""
+    by_month: dict[datetime.date, list[dict]] = {}
+    for group in groups:
+        by_month.setdefault(_month_of(group), []).append(group)
+    totals = (*STAGE_KEYS, *TIMESCALE_KEYS)
+    return {
+        month: {
+            **counts_from_groups(in_month),
+            **{key: sum(group.get(key, 0) for group in in_month) for key in totals},
+        }
+        for month, in_month in by_month.items()
+    }
+
+
+def added_up(monthly: MonthlyCounts) -> dict[str, int]:
+    """:data:`MONTHLY_KEYS` over every month."""
+    return {
+        key: sum(counts.get(key, 0) for counts in monthly.values())
+        for key in MONTHLY_KEYS
+    }
 
 
 def by_period(queryset: QuerySet[Enquiry], filters: ReportFilter) -> list[dict]:
     """Concluded enquiries per month (or quarter) with how outcomes were achieved."""
     groups = grouped_enquiries(queryset, (filters.start, filters.end))
-    return periods_from_groups(groups, filters)
+    return periods_from_monthly(monthly_counts(groups), filters)
 
 
-def periods_from_groups(groups: list[dict], filters: ReportFilter) -> list[dict]:
-    found: dict[tuple[int, int], dict[str, int]] = {}
-    for group in groups:
-        month = group["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
-        totals = found.setdefault(
-            (month.year, month.month), dict.fromkeys(PERIOD_MEASURES, 0)
-        )
-        for name, test in PERIOD_MEASURES.items():
-            if test(group):
-                totals[name] += group["n"]
+def periods_from_monthly(monthly: MonthlyCounts, filters: ReportFilter) -> list[dict]:
+    found = {
+        (month.year, month.month): {
+            name: counts.get(key, 0) for name, key in PERIOD_MEASURES.items()
+        }
+        for month, counts in monthly.items()
+    }
     buckets: OrderedDict[str, dict] = OrderedDict()
     year, month = filters.start.year, filters.start.month
     while (year, month) <= (filters.end.year, filters.end.month):
@@ -702,16 +749,13 @@ TIMESCALE_STEPS: dict[str, str] = {
 LATE_KEYS: dict[str, str] = {f"late_{step}": step for step in TIMESCALE_STEPS}
 
 
-def timescale_summary(groups: list[dict]) -> list[dict]:
-    """Decision, plan and closure within timescale, in working days, added
-    up over the groups of :func:`grouped_enquiries`."""
+def timescale_summary(totals: dict[str, int]) -> list[dict]:
+    """Decision, plan and closure within timescale, in working days, from
+    the totals of :func:`added_up`."""
     days = load_timescales()
     summary = []
     for step, label in TIMESCALE_STEPS.items():
-        tally = {
-            kind: sum(group[f"{step}_{kind}"] for group in groups)
-            for kind in ("within", "late", "none")
-        }
+        tally = {kind: totals[f"{step}_{kind}"] for kind in ("within", "late", "none")}
         measured = tally["within"] + tally["late"]
         summary.append(
             {
@@ -773,24 +817,48 @@ def open_by_stage(user, filters: ReportFilter) -> list[dict]:
     return table
 
 
+def concluded_monthly(user, filters: ReportFilter) -> tuple[MonthlyCounts, bool]:
+    """:data:`MONTHLY_KEYS` per month for the enquiries concluded under
+    ``filters`` that ``user`` may see, and whether they were read from the
+    kept monthly figures (:func:`outcomes.monthly_figures.kept`, decision
+    0038: when they hold these filters) rather than counted afresh. The two
+    agree."""
+    from outcomes import monthly_figures
+
+    kept = monthly_figures.kept(user, filters)
+    if kept is not None:
+        return kept, True
+    groups = grouped_enquiries(
+        concluded_enquiries(user, filters),
+        (filters.start, filters.end),
+        stages=True,
+        timescales=True,
+    )
+    return monthly_counts(groups), False
+
+
+def _figure_counts_of(totals: dict[str, int]) -> dict[str, int]:
+    """The dashboard's ``counts``: every figure, the per-stage ones too."""
+    return {key: totals[key] for key in (*_GROUP_TESTS, *STAGE_KEYS)}
+
+
 def dashboard(user, filters: ReportFilter) -> dict:
     """Every figure on the dashboard. A fixed number of queries (and a few
     more when enquiries are counted whose figures were not kept yet)."""
     with report_queries():
         concluded = concluded_enquiries(user, filters)
-        groups = grouped_enquiries(
-            concluded, (filters.start, filters.end), stages=True, timescales=True
-        )
-        counts = {**counts_from_groups(groups), **stage_counts_from_groups(groups)}
+        monthly, _from_kept = concluded_monthly(user, filters)
+        totals = added_up(monthly)
+        counts = _figure_counts_of(totals)
         sections: OrderedDict[str, list[Row]] = OrderedDict()
         for row in rows_for(counts):
             sections.setdefault(row.section, []).append(row)
         return {
             "counts": counts,
             "sections": sections,
-            "periods": periods_from_groups(groups, filters),
+            "periods": periods_from_monthly(monthly, filters),
             "feedback": feedback_summary(concluded),
-            "timescales": timescale_summary(groups),
+            "timescales": timescale_summary(totals),
             "working_days": WORKING_DAYS,
             "open": open_by_stage(user, filters),
             "open_bands": [band[1] for band in AGE_OPEN_BANDS],
@@ -824,14 +892,20 @@ EXCEPTION_PAGE = 20
 def exceptions(user, filters: ReportFilter) -> dict:
     """Each exception figure's count, and the ids of its newest enquiries
     (the drill-down's first page: newest first)."""
-    counts = figure_counts(
-        concluded_enquiries(user, filters),
-        keys=EXCEPTION_KEYS,
-        period=(filters.start, filters.end),
-    )
+    monthly, from_kept = concluded_monthly(user, filters)
+    counts = _figure_counts_of(added_up(monthly))
+    period = (filters.start, filters.end)
+    # Counting kept every enquiry's figures of the period: either afresh
+    # (grouped_enquiries keeps those missing) or from the monthly figures
+    # (every month they hold was counted so; a closure since kept its own).
+    # Read from the primary when counted afresh (just-kept rows may not have
+    # reached a replica yet).
+    concluded = concluded_enquiries(user, filters)
+    if not from_kept:
+        concluded = with_figures_kept(concluded, period)
     newest = {
         key: list(
-            enquiries_behind(user, filters, key)
+            _concluded_behind(concluded, key, period)
             .order_by("-pk")
             .values_list("pk", flat=True)[:EXCEPTION_PAGE]
         )
@@ -988,18 +1062,25 @@ def enquiries_behind(user, filters: ReportFilter, key: str) -> QuerySet[Enquiry]
     period = (filters.start, filters.end)
     if key in FIGURES or key in LATE_KEYS:
         concluded = with_figures_kept(concluded_enquiries(user, filters), period)
-    if key in FIGURES:
-        figure = FIGURES[key]
-        stages = (figure.stage,) if figure.stage else ()
-        return annotate_for_figures(concluded, stages=stages, period=period).filter(
-            figure.condition
-        )
-    if key in LATE_KEYS:
-        return late(concluded, LATE_KEYS[key])
+        return _concluded_behind(concluded, key, period)
     figure = open_figure(key)
     if figure is None:
         raise KeyError(key)
     return open_enquiries(user, filters).filter(figure.condition(datetime.date.today()))
+
+
+def _concluded_behind(
+    concluded: QuerySet[Enquiry], key: str, period: tuple[datetime.date, datetime.date]
+) -> QuerySet[Enquiry]:
+    """The enquiries of ``concluded`` (their figures kept, concluded in
+    ``period``) that the figure or late step ``key`` counts."""
+    if key in LATE_KEYS:
+        return late(concluded, LATE_KEYS[key])
+    figure = FIGURES[key]
+    stages = (figure.stage,) if figure.stage else ()
+    return annotate_for_figures(concluded, stages=stages, period=period).filter(
+        figure.condition
+    )
 
 
 def stages_not_obtained(enquiries: list[Enquiry]) -> dict[int, list[str]]:

@@ -43,9 +43,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connections, transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
 from django_tasks import task
 
 from enquiries import signals
@@ -53,6 +52,7 @@ from enquiries.models import Concern, DesiredOutcome, Enquiry, Person, Risk
 from msp.dates import financial_year_of
 from msp.db_routing import PRIMARY, primary_reads, report_queries
 from outcomes import sac, sac_spec
+from outcomes.keeping import Keeper
 from outcomes.models import (
     SacAgeUnknown,
     SacCount,
@@ -72,11 +72,8 @@ BATCH = 2000
 # page counted afresh); with more, it counts the year afresh (never slower
 # than before the counts were kept) and a background task counts them.
 REPORT_COUNTS_AT_MOST = 25
-# Marks looked at to tell (one person saved many times leaves many marks).
-_MARKS_LOOKED_AT = 1000
 # People filled in one transaction by `keep_sac_counts`.
 FILL_BATCH = 20000
-STATE_ID = 1
 
 # A person's counts: (year, the cell's place in sac_spec.all_cells()) -> n.
 PersonCells = dict[tuple[str, int], int]
@@ -244,76 +241,33 @@ def _count_again(people: list[int]) -> None:
     SacAgeUnknown.objects.using(PRIMARY).bulk_create(_age_unknown_rows(now))
 
 
-def _lock_filled_state() -> bool:
-    """Take the state's lock, if the counts are filled under today's rules.
-
-    An UPDATE of the state row, as the transaction's first statement: on
-    PostgreSQL it locks the row until the transaction ends; on SQLite a
-    write takes the database's one write lock at once (a read first would
-    fail to become a write if someone else wrote in between)."""
-    return bool(_filled_state().update(filled_at=F("filled_at")))
+KEEPER = Keeper(
+    state=SacCountsState,
+    marks=SacPersonChange,
+    marked="person_id",
+    rules=rules_fingerprint,
+    count_again=_count_again,
+    batch=BATCH,
+    batch_marks=BATCH,
+    report_counts_at_most=REPORT_COUNTS_AT_MOST,
+)
 
 
 def count_changes() -> int:
     """Count again every person marked since the last time; the number of
     people. Does nothing while the counts are not filled under today's
     rules (:func:`is_filled`)."""
-    counted = 0
-    with primary_reads():
-        while True:
-            with transaction.atomic(using=PRIMARY):
-                if not _lock_filled_state():
-                    return counted
-                marks = list(
-                    SacPersonChange.objects.using(PRIMARY)
-                    .order_by("pk")
-                    .values_list("pk", "person_id")[:BATCH]
-                )
-                if not marks:
-                    return counted
-                people = sorted({person for _, person in marks})
-                _count_again(people)
-                SacPersonChange.objects.using(PRIMARY).filter(
-                    pk__any_of=[pk for pk, _ in marks]
-                ).delete()
-                counted += len(people)
+    return KEEPER.count_changes()
 
 
 def count_waiting_changes() -> int:
     """For the scheduled ``keep_sac_counts --changes``: count the marked
-    people now (so a report's first view finds few), or, when the counts
-    were never filled or were filled under other rules, drop the marks,
-    which the next fill makes needless (while a fill runs, they are kept).
-    The number of people counted or marks dropped."""
-    if is_filled():
-        return count_changes()
-    state = SacCountsState.objects.using(PRIMARY).filter(pk=STATE_ID).first()
-    if state is not None and not state.rules:
-        return 0  # being filled: its marks are counted after it
-    dropped, _ = SacPersonChange.objects.using(PRIMARY).all().delete()
-    return dropped
-
-
-def _filled_state() -> QuerySet[SacCountsState]:
-    """The state row, if the counts are filled under today's rules."""
-    return SacCountsState.objects.using(PRIMARY).filter(
-        pk=STATE_ID, rules=rules_fingerprint()
-    )
+    people now, or drop the marks while the counts are not filled."""
+    return KEEPER.count_waiting_changes()
 
 
 def is_filled() -> bool:
-    return _filled_state().exists()
-
-
-def _few_waiting() -> bool:
-    """Whether at most :data:`REPORT_COUNTS_AT_MOST` people are marked (one
-    bounded query)."""
-    marks = list(
-        SacPersonChange.objects.using(PRIMARY)
-        .order_by()
-        .values_list("person_id", flat=True)[:_MARKS_LOOKED_AT]
-    )
-    return len(marks) < _MARKS_LOOKED_AT and len(set(marks)) <= REPORT_COUNTS_AT_MOST
+    return KEEPER.is_filled()
 
 
 @task()
@@ -323,18 +277,8 @@ def count_changes_in_the_background() -> int:
 
 
 def _ready_to_read() -> bool:
-    """Whether a report may read the kept counts now: filled, and the
-    waiting marks counted (by this request when few; otherwise by a
-    background task, and this report counts afresh)."""
-    if not is_filled():
-        return False
-    if not _few_waiting():
-        # With the "immediate" task backend (no worker) this counts them now.
-        count_changes_in_the_background.enqueue()
-        if not _few_waiting():
-            return False
-    count_changes()
-    return True
+    """Whether a report may read the kept counts now (:meth:`Keeper.ready_to_read`)."""
+    return KEEPER.ready_to_read(count_changes_in_the_background)
 
 
 def kept_return(year: str) -> dict[CellKey, int] | None:
@@ -381,19 +325,7 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
     with anything counted. Until it ends, the return is counted afresh (the
     state says "not filled"); changes made meanwhile leave marks, counted
     after it."""
-    with transaction.atomic(using=PRIMARY):
-        state, _ = (
-            SacCountsState.objects.using(PRIMARY)
-            .select_for_update()
-            .get_or_create(pk=STATE_ID)
-        )
-        state.rules, state.filled_at = "", None
-        state.save(using=PRIMARY)
-        # Changes marked so far are read by the counting below.
-        SacPersonChange.objects.using(PRIMARY).all().delete()
-        SacPersonCounts.objects.using(PRIMARY).all().delete()
-        SacAgeUnknown.objects.using(PRIMARY).all().delete()
-        SacCount.objects.using(PRIMARY).all().delete()
+    KEEPER.start_filling([SacPersonCounts, SacAgeUnknown, SacCount])
     people = list(
         Concern.objects.using(PRIMARY)
         .order_by("person_id")
@@ -420,20 +352,17 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
             for cells in now.values():
                 totals.update(cells)
             report(f"{min(at + FILL_BATCH, len(people)):,} of {len(people):,} people")
-    with transaction.atomic(using=PRIMARY):
-        state = (
-            SacCountsState.objects.using(PRIMARY).select_for_update().get(pk=STATE_ID)
-        )
-        SacCount.objects.using(PRIMARY).bulk_create(
+    KEEPER.end_filling(
+        rules_fingerprint(),
+        then=lambda: SacCount.objects.using(PRIMARY).bulk_create(
             [
                 SacCount(year=year, cell=place, n=n)
                 for (year, place), n in sorted(totals.items())
                 if n
             ],
             batch_size=5000,
-        )
-        state.rules, state.filled_at = rules_fingerprint(), timezone.now()
-        state.save(using=PRIMARY)
+        ),
+    )
     return len(people)
 
 
@@ -513,11 +442,18 @@ def _saved(sender, instance, **kwargs) -> None:
             mark_people_of(Enquiry.objects.filter(pk__in=sorted(enquiries)))
 
 
-def _rows_written(sender, queryset: QuerySet, **kwargs) -> None:
-    # Sent before an update (and again after one that moves rows to another
-    # record) and after a bulk create: the rows' people then.
-    if sender in _PERSON_PATH:
-        mark_people_of(queryset)
+def _rows_written(
+    sender, queryset: QuerySet, values: dict, when: str = "", **kwargs
+) -> None:
+    # Sent before an update, after it, and after a bulk create: the rows'
+    # people then. After an update, only when it moved rows to another
+    # record (their people before were marked before it).
+    if sender not in _PERSON_PATH:
+        return
+    meta = sender._meta
+    if when == "after" and not any(meta.get_field(n).is_relation for n in values):
+        return
+    mark_people_of(queryset)
 
 
 def _loaded(sender, enquiry_ids: Iterable[int] = (), concern_ids=(), **kwargs) -> None:

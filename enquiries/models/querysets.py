@@ -15,17 +15,15 @@ class CaseRecordQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         with transaction.atomic(using=self.db, savepoint=False):
-            # Rows moved to another record (a concern to another person, say)
-            # are announced again once moved: the record they now belong to
-            # changes too.
-            meta = self.model._meta
-            moved = any(meta.get_field(name).is_relation for name in kwargs)
-            rows = list(self.values_list("pk", flat=True)) if moved else []
+            # The rows are announced again once written: what they now say
+            # (another person's concern, another month's conclusion) changes
+            # what is kept from them too.
+            rows = list(self.values_list("pk", flat=True))
             signals.case_rows_written.send(
-                sender=self.model, queryset=self, values=kwargs
+                sender=self.model, queryset=self, values=kwargs, when="before"
             )
             updated = super().update(**kwargs)
-            self._announce(rows)
+            self._announce(rows, values=kwargs, when="after")
             return updated
 
     update.alters_data = True
@@ -33,16 +31,19 @@ class CaseRecordQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db, savepoint=False):
             created = super().bulk_create(objs, *args, **kwargs)
-            self._announce([obj.pk for obj in created if obj.pk is not None])
+            self._announce(
+                [obj.pk for obj in created if obj.pk is not None], when="created"
+            )
             return created
 
     bulk_create.alters_data = True
 
-    def _announce(self, ids: list) -> None:
-        """The rows with these ids were just written (moved or created)."""
+    def _announce(self, ids: list, *, values: dict | None = None, when: str) -> None:
+        """The rows with these ids were just written (updated or created)."""
         if ids:
             signals.case_rows_written.send(
                 sender=self.model,
                 queryset=self.model._base_manager.filter(pk__any_of=ids),
-                values={},
+                values=values or {},
+                when=when,
             )

@@ -113,6 +113,9 @@ class Command(BaseCommand):
         # The SAC return's kept counts, as an installation fills them once
         # (decision 0037); from here every change keeps them.
         call_command("keep_sac_counts", stdout=self.stdout)
+        # The dashboard's figure groups (decision 0038), filled now rather
+        # than by the first report.
+        call_command("keep_monthly_figures", stdout=self.stdout)
         self.stdout.write(f"Demo data ready in {time.monotonic() - started:.0f} s.")
         self._print_logins(password)
 

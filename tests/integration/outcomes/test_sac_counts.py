@@ -9,6 +9,7 @@ many random changes made the ways the application makes them (saves,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 import uuid
@@ -412,7 +413,11 @@ def test_a_long_backlog_is_counted_in_the_background_and_the_report_counts_afres
 ):
     load(synthetic_records(people=20, seed=13))
     call_command("keep_sac_counts", stdout=None)
-    monkeypatch.setattr(sac_counts, "REPORT_COUNTS_AT_MOST", 3)
+    monkeypatch.setattr(
+        sac_counts,
+        "KEEPER",
+        dataclasses.replace(sac_counts.KEEPER, report_counts_at_most=3),
+    )
     queued, the_task = [], sac_counts.count_changes_in_the_background
     # A worker that has not run yet: the task is queued, nothing more.
     monkeypatch.setattr(

@@ -64,7 +64,7 @@ def test_a_second_reader_waits_while_one_counts_and_the_change_counts_once():
 
     def first_reader():
         with transaction.atomic():
-            assert sac_counts._lock_filled_state()
+            assert sac_counts.KEEPER.lock_filled_state()
             first_locked.set()
             first_may_commit.wait(timeout=30)
 

@@ -26,8 +26,13 @@ from enquiries.models import (
 )
 from enquiries.signals import case_records_loaded
 from enquiries.timescales import add_working_days, working_days_taken
-from outcomes import figures, reports, sac_spec
-from outcomes.models import EnquiryFigures, FeedbackQuestionnaire
+from outcomes import figures, monthly_figures, reports, sac_spec
+from outcomes.models import (
+    EnquiryFigures,
+    FeedbackQuestionnaire,
+    FigureMonthChange,
+    MonthlyFiguresState,
+)
 from outcomes.services import record_feedback
 
 D = datetime.date
@@ -77,8 +82,9 @@ def test_working_days_taken_agrees_with_the_due_date_rule():
 class _Edits:
     """Random changes to a small caseload, each through save() or a service."""
 
-    def __init__(self, rng: random.Random, user, team):
+    def __init__(self, rng: random.Random, user, team, other_team=None):
         self.rng, self.user = rng, user
+        self.teams = [team, other_team or team]
         self.enquiries = [
             EnquiryFactory(
                 concluded=index < 5,
@@ -210,9 +216,32 @@ class _Edits:
         )
         enquiry.save()
 
+    def transfer(self):
+        # To the other team (the dashboard's figure groups are per team).
+        enquiry = self.pick()
+        enquiry.team = self.rng.choice(self.teams)
+        enquiry.save()
+
+    def change_kind(self):
+        enquiry = self.pick()
+        enquiry.kind = self.rng.choice(Enquiry.Kind.values)
+        enquiry.save()
+
+    def conclusion_moved_in_bulk(self):
+        # Past save(): another month, and the outcome as the adult judged it.
+        closed = Enquiry.objects.filter(pk=self.pick().pk, status=Enquiry.Status.CLOSED)
+        closed.update(
+            concluded_on=D(2025, 5, 1)
+            + datetime.timedelta(days=self.rng.randrange(0, 300)),
+            outcomes_achieved=self.rng.choice(["", "fully", "not"]),
+        )
+
     def any(self) -> str:
         edit = self.rng.choice(
             [
+                self.transfer,
+                self.change_kind,
+                self.conclusion_moved_in_bulk,
                 self.view,
                 self.correct_view,
                 self.plan_action,
@@ -231,13 +260,21 @@ class _Edits:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_kept_figures_equal_a_full_recount_after_random_edits(seed, team, manager):
-    edits = _Edits(random.Random(seed), manager, team)
+def test_kept_figures_equal_a_full_recount_after_random_edits(
+    seed, team, other_team, manager
+):
+    edits = _Edits(random.Random(seed), manager, team, other_team)
+    monthly_figures.fill()
     for _ in range(60):
         edit = edits.any()
         # After every edit, not just at the end (a later save of the same
         # enquiry would hide a change that was missed).
         assert _kept() == _recounted(), edit
+        # The dashboard's figure groups, counted again from the marked
+        # months, equal a count afresh of every month (decision 0038).
+        assert monthly_figures.is_filled()
+        assert monthly_figures.differences(D(2025, 1, 1), D(2026, 12, 31)) == [], edit
+    assert not FigureMonthChange.objects.exists()
     closed = set(
         Enquiry.objects.filter(status=Enquiry.Status.CLOSED).values_list(
             "pk", flat=True
@@ -249,7 +286,9 @@ def test_kept_figures_equal_a_full_recount_after_random_edits(seed, team, manage
     assert kept == _recounted()
     # The dashboard counts the same from them as from nothing kept at all.
     from_kept = reports.dashboard(manager, _filters())
+    # Nothing kept at all: no per-enquiry figures, no figure groups.
     EnquiryFigures.objects.all().delete()
+    MonthlyFiguresState.objects.all().delete()
     afresh = reports.dashboard(manager, _filters())
     assert from_kept["counts"] == afresh["counts"]
     assert from_kept["timescales"] == afresh["timescales"]

@@ -1,0 +1,179 @@
+"""The dashboard's figures kept per month, team and kind (decision 0038).
+
+The reports read them once filled; what they read must equal a count afresh
+for every user's scope and every filter they hold, whatever changed since.
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from enquiries.models import Enquiry, StageTimescale
+from outcomes import monthly_figures, reports
+from outcomes.models import FigureMonthChange, MonthlyFigures, MonthlyFiguresState
+from tests.unit.outcomes.test_reports import _concluded, build_caseload
+
+D = datetime.date
+YEAR = reports.ReportFilter(start=D(2025, 4, 1), end=D(2026, 3, 31))
+
+
+def _afresh(user, filters) -> tuple[dict, dict]:
+    """The dashboard's counts and timescales counted afresh."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(monthly_figures, "kept", lambda *args: None)
+        data = reports.dashboard(user, filters)
+    return data["counts"], data["timescales"]
+
+
+def _read(user, filters) -> tuple[dict, dict]:
+    data = reports.dashboard(user, filters)
+    return data["counts"], data["timescales"]
+
+
+@pytest.fixture
+def caseload(team, other_team, manager):
+    build_caseload(team, other_team, manager)
+    monthly_figures.fill()
+
+
+@pytest.mark.django_db
+class TestWhatAReportReads:
+    def test_every_scope_and_filter_the_rows_hold_reads_what_is_counted_afresh(
+        self, caseload, team, other_team, manager, lead
+    ):
+        hidden = _concluded(team, "Ivy", concern__person__is_restricted=True)
+        _concluded(other_team, "Jo", kind=Enquiry.Kind.OTHER)
+        filters = [
+            YEAR,
+            reports.ReportFilter(start=YEAR.start, end=YEAR.end, team_id=team.pk),
+            reports.ReportFilter(
+                start=YEAR.start, end=YEAR.end, kind=Enquiry.Kind.SECTION_42
+            ),
+            reports.ReportFilter(start=D(2025, 6, 1), end=D(2025, 6, 30)),
+        ]
+        for user in (manager, lead):
+            for chosen in filters:
+                assert monthly_figures.kept(user, chosen) is not None
+                assert _read(user, chosen) == _afresh(user, chosen), (user, chosen)
+        # Ivy is hidden from both (restricted, no one named): taken off.
+        assert _read(lead, YEAR)[0]["concluded"] == 7
+        hidden.concern.person.permitted_users.add(lead)
+        assert _read(lead, YEAR)[0]["concluded"] == 8
+        assert _read(lead, YEAR) == _afresh(lead, YEAR)
+
+    def test_filters_the_rows_do_not_hold_are_counted_afresh(self, caseload, manager):
+        for chosen in (
+            reports.ReportFilter(
+                start=YEAR.start, end=YEAR.end, practitioner_id=manager.pk
+            ),
+            reports.ReportFilter(start=YEAR.start, end=YEAR.end, risk_type="neglect"),
+            reports.ReportFilter(start=D(2025, 4, 2), end=YEAR.end),
+        ):
+            assert monthly_figures.kept(manager, chosen) is None
+
+    def test_a_user_who_reads_no_case_records_counts_nothing(self, caseload, client):
+        from msp import roles
+        from msp.factories import UserFactory
+
+        auditor = UserFactory(username="audrey", role=roles.AUDITOR)
+        kept = monthly_figures.kept(auditor, YEAR)
+        assert kept is not None
+        assert reports.added_up(kept)["concluded"] == 0
+
+
+@pytest.mark.django_db
+class TestKeepingThemUpToDate:
+    def test_the_first_report_fills_them_and_changes_are_counted_before_reading(
+        self, team, other_team, manager, client
+    ):
+        build_caseload(team, other_team, manager)
+        assert not MonthlyFiguresState.objects.exists()
+        client.force_login(manager)
+        assert client.get(reverse("outcomes:dashboard"), YEAR.query).status_code == 200
+        assert monthly_figures.is_filled()
+        assert MonthlyFigures.objects.exists()
+        # A conclusion moved to another month past save() and an enquiry
+        # deleted: both months marked, counted again before the next read.
+        moved = Enquiry.objects.filter(status=Enquiry.Status.CLOSED).first()
+        was_in = moved.concluded_on.replace(day=1)
+        Enquiry.objects.filter(pk=moved.pk).update(concluded_on=D(2025, 11, 3))
+        marked = set(FigureMonthChange.objects.values_list("month", flat=True))
+        assert marked == {was_in, D(2025, 11, 1)}
+        assert _read(manager, YEAR) == _afresh(manager, YEAR)
+        gone = Enquiry.objects.filter(status=Enquiry.Status.CLOSED).last()
+        month = gone.concluded_on.replace(day=1)
+        gone.delete()
+        assert FigureMonthChange.objects.filter(month=month).exists()
+        assert _read(manager, YEAR) == _afresh(manager, YEAR)
+        assert not FigureMonthChange.objects.exists()
+
+    def test_a_changed_timescale_fills_them_again(self, caseload, manager):
+        before = _read(manager, YEAR)[1]
+        StageTimescale.objects.update_or_create(
+            step="closure", defaults={"working_days": 1}
+        )
+        assert not monthly_figures.is_filled()  # counted under other timescales
+        after = _read(manager, YEAR)[1]
+        assert monthly_figures.is_filled()  # filled again (no worker: at once)
+        closure = {row["step"]: row for row in after}["closure"]
+        assert closure["days"] == 1
+        assert after != before
+        assert (_read(manager, YEAR)) == _afresh(manager, YEAR)
+
+    def test_a_long_backlog_is_counted_in_the_background(
+        self, caseload, manager, monkeypatch
+    ):
+        queued = []
+        monkeypatch.setattr(
+            monthly_figures,
+            "count_changes_in_the_background",
+            SimpleNamespace(enqueue=lambda: queued.append(True)),
+        )
+        months = [D(2024, month, 5) for month in range(1, 13)]
+        from outcomes.figures import mark_months
+
+        mark_months(months)
+        assert monthly_figures.kept(manager, YEAR) is None  # counted afresh
+        assert queued
+        assert monthly_figures.count_changes() == 12
+        assert monthly_figures.kept(manager, YEAR) is not None
+
+    def test_the_command_fills_checks_and_counts_changes(self, caseload, capsys):
+        call_command("keep_monthly_figures", "--check")
+        assert "agree" in capsys.readouterr().out
+        row = MonthlyFigures.objects.order_by("pk").first()
+        row.counts = row.counts.replace('"concluded": ', '"concluded": 9')
+        row.save()
+        with pytest.raises(CommandError, match="1 months differ"):
+            call_command("keep_monthly_figures", "--check")
+        call_command("keep_monthly_figures")
+        call_command("keep_monthly_figures", "--check")
+        enquiry = Enquiry.objects.filter(status=Enquiry.Status.CLOSED).first()
+        enquiry.save()
+        assert FigureMonthChange.objects.exists()
+        call_command("keep_monthly_figures", "--changes")
+        assert "1 months counted again" in capsys.readouterr().out
+        assert not FigureMonthChange.objects.exists()
+        # Never filled: waiting marks are dropped, not piled up.
+        MonthlyFiguresState.objects.all().delete()
+        enquiry.save()
+        call_command("keep_monthly_figures", "--changes")
+        assert "Not filled" in capsys.readouterr().out
+        assert not FigureMonthChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_support_sees_in_admin_whether_they_are_filled(
+    caseload, client, django_user_model
+):
+    admin_user = django_user_model.objects.create_superuser("root", "r@x.test", "pw")
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:outcomes_monthlyfiguresstate_changelist"))
+    assert listing.status_code == 200
+    assert b"Monthly figures filled" in listing.content
+    rows = client.get(reverse("admin:outcomes_monthlyfigures_changelist"))
+    assert rows.status_code == 200
+    assert b"Testperson" not in rows.content
