@@ -24,6 +24,11 @@ records there are. The definitions are written on the page and in decision
   still outstanding (counted as they are today).
 * Shares of information made or received in the year (``shared_on``), not
   withdrawn, by the plain-words lawful basis and direction.
+
+For a safeguarding lead with no team chosen, the repeat concerns and the
+concerns by referrer type and decision are read from counts kept per adult
+with the SAC return's (:func:`counted_by_person`, decision 0039), less the
+restricted adults hidden from the lead; everyone else's are counted here.
 """
 
 from __future__ import annotations
@@ -38,12 +43,14 @@ from django.utils import timezone
 
 from enquiries.models import CausedEnquiry, Concern, InformationShare, Risk
 from msp.access import visible
-from msp.dates import DaysBetween
+from msp.dates import DaysBetween, financial_year_of
 from msp.db_routing import report_queries
 from outcomes import sac_spec
 
 TOP_PROVIDERS = 10
 REPEAT_DAYS = 365
+# Concerns in the year that make an adult one "with several concerns".
+SEVERAL = 2
 NOT_RECORDED = "Not recorded"
 
 Decision = Concern.Decision
@@ -90,12 +97,17 @@ class BoardFilter:
 # ---------------------------------------------------------------------------
 
 
-def counted_concerns(user) -> QuerySet[Concern]:
-    """Every concern the user may see, less withdrawn ones and duplicates."""
-    return visible(user, Concern.objects.all()).exclude(
+def _counted(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
+    """``concerns`` less withdrawn ones and duplicates."""
+    return concerns.exclude(
         decision=Decision.NO_ENQUIRY,
         other_pathway=Concern.OtherPathway.WITHDRAWN,
     )
+
+
+def counted_concerns(user) -> QuerySet[Concern]:
+    """Every concern the user may see, less withdrawn ones and duplicates."""
+    return _counted(visible(user, Concern.objects.all()))
 
 
 def _of_the_year(filters: BoardFilter) -> Q:
@@ -226,10 +238,18 @@ def repeats(user, filters: BoardFilter) -> dict:
 
     Counted by the database in two queries that return one row each: the
     adults, from the year's concerns grouped by adult; the repeats, from
-    each adult's days with a concern (:func:`_repeat_concerns`). Reading the
+    each adult's days with a concern (:func:`_repeat_days`). Reading the
     year's (adult, day) pairs into Python instead cost 360 ms of a lead's
     first view at 1M concerns (100,000 concerns a year)."""
     concerns = year_concerns(user, filters)
+    return _repeat_figures(_repeat_counts(counted_concerns(user), concerns, filters))
+
+
+def _repeat_counts(
+    counted: QuerySet[Concern], concerns: QuerySet[Concern], filters: BoardFilter
+) -> dict[str, int]:
+    """The repeat report's five counts: of the year's ``concerns``, looking
+    back over the ``counted`` ones (:func:`_repeat_days`)."""
     figures = (
         concerns.order_by()
         .values("person_id")
@@ -237,10 +257,22 @@ def repeats(user, filters: BoardFilter) -> dict:
         .aggregate(
             adults=Count("person_id"),
             total=Sum("n", default=0),
-            several=Count("person_id", filter=Q(n__gte=2)),
-            about_several=Sum("n", filter=Q(n__gte=2), default=0),
+            several=Count("person_id", filter=Q(n__gte=SEVERAL)),
+            about_several=Sum("n", filter=Q(n__gte=SEVERAL), default=0),
         )
     )
+    days = _repeat_days(counted, filters, concerns)
+    # The window needs each adult's days in order: group them by sorting.
+    with report_queries(group_by_sorting=True):
+        figures["repeats"] = days.aggregate(repeats=Sum("counted", default=0))[
+            "repeats"
+        ]
+    return figures
+
+
+def _repeat_figures(figures: dict[str, int]) -> dict:
+    """The repeat-concerns report from its five counts (``adults``,
+    ``total``, ``several``, ``about_several``, ``repeats``)."""
     adults, total = figures["adults"], figures["total"]
     return {
         "adults": adults,
@@ -261,7 +293,7 @@ def repeats(user, filters: BoardFilter) -> dict:
             _row(
                 "Concerns about an adult with another concern in the "
                 f"{REPEAT_DAYS} days before",
-                _repeat_concerns(user, filters, concerns),
+                figures["repeats"],
                 total,
                 of="concerns",
             ),
@@ -269,17 +301,21 @@ def repeats(user, filters: BoardFilter) -> dict:
     }
 
 
-def _repeat_concerns(user, filters: BoardFilter, concerns: QuerySet[Concern]) -> int:
-    """How many of the year's ``concerns`` follow another counted concern
-    about the same adult, one the user may see in any team, received in the
-    :data:`REPEAT_DAYS` before (not on the same day).
+def _repeat_days(
+    counted: QuerySet[Concern],
+    filters: BoardFilter,
+    concerns: QuerySet[Concern] | None = None,
+) -> QuerySet:
+    """Each adult's days with a ``counted`` concern (those the user may see,
+    in any team) from :data:`REPEAT_DAYS` before the year to its end, with
+    ``counted``: how many of the year's concerns (in the team chosen) the
+    day has, kept when the adult's previous day is close enough (not the
+    same day). Adding ``counted`` up gives the repeat concerns.
 
-    Each adult's days with a counted concern from :data:`REPEAT_DAYS` before
-    the year to its end, in date order: a day's concerns of the year (in the
-    team chosen) are repeats when the adult's previous day is close enough.
-    With no team chosen every adult in the window is one of the year's or
-    adds nothing, so the adults are not looked up first."""
-    earlier = counted_concerns(user).filter(
+    With a team chosen, only the adults of its ``concerns`` are looked at;
+    with none, every adult in the window is one of the year's or adds
+    nothing, so the adults are not looked up first."""
+    earlier = counted.filter(
         received_on__range=(
             filters.start - datetime.timedelta(REPEAT_DAYS),
             filters.end,
@@ -298,11 +334,130 @@ def _repeat_concerns(user, filters: BoardFilter, concerns: QuerySet[Concern]) ->
             gap=DaysBetween(F("received_on"), previous_day),
         )
     )
-    # The window needs each adult's days in order: group them by sorting.
+    return days.filter(gap__lte=REPEAT_DAYS)
+
+
+# ---------------------------------------------------------------------------
+# Counted per person, for the kept counts (decision 0039)
+# ---------------------------------------------------------------------------
+
+# A concern's referrer type or decision outside today's choices: counted in
+# the totals, in no row (as the reports above do).
+UNKNOWN = "?"
+_SOURCES = (*Concern.ReferrerType.values, "", UNKNOWN)
+_DECISIONS = (*Decision.values, "", UNKNOWN)
+REPEAT_CELLS: tuple[tuple[str, str, str], ...] = tuple(
+    ("Board", name, "")
+    for name in ("adults", "total", "several", "about_several", "repeats")
+)
+SOURCE_CELLS: tuple[tuple[str, str, str], ...] = tuple(
+    ("Board source", source, decision) for source in _SOURCES for decision in _DECISIONS
+)
+PERSON_CELLS = REPEAT_CELLS + SOURCE_CELLS
+"""What one adult adds to a year's board counts over every team: the repeat
+report's five counts, and their concerns by referrer type and decision."""
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Every day from ``start`` to ``end``, every team: a period for the
+    functions above that take a :class:`BoardFilter`."""
+
+    start: datetime.date
+    end: datetime.date
+    team_id: None = None
+
+
+def counted_by_person(people: list[int]) -> dict[int, dict[tuple[str, tuple], int]]:
+    """What each of ``people`` adds to :data:`PERSON_CELLS` in each financial
+    year, counting every team's concerns (a safeguarding lead's board with
+    no team chosen), as ``{(year, cell): n}``: the queries of
+    :func:`_repeat_counts` and :func:`source_and_decision`, grouped by the
+    adult and the day as well (three queries for every year at once), added
+    up by the year the day falls in."""
+    everyone = _counted(Concern.objects.filter(person_id__any_of=list(people)))
+    found: dict[int, dict[tuple[str, tuple], int]] = {}
+
+    def add(person: int, year: str, key: tuple, n: int) -> None:
+        cells = found.setdefault(person, {})
+        cells[(year, key)] = cells.get((year, key), 0) + n
+
+    per_day = (
+        everyone.order_by()
+        .values("person_id", "received_on", "referrer_type", "decision")
+        .annotate(n=Count("pk"))
+        .values_list("person_id", "received_on", "referrer_type", "decision", "n")
+    )
+    in_year: dict[tuple[int, str], int] = {}
+    first = last = None
+    for person, day, source, decision, n in per_day:
+        year = financial_year_of(day)
+        key = (
+            "Board source",
+            source if source in _SOURCES else UNKNOWN,
+            decision if decision in _DECISIONS else UNKNOWN,
+        )
+        add(person, year, key, n)
+        in_year[(person, year)] = in_year.get((person, year), 0) + n
+        first, last = min(first or day, day), max(last or day, day)
+    for (person, year), n in in_year.items():
+        several = n >= SEVERAL
+        add(person, year, ("Board", "adults", ""), 1)
+        add(person, year, ("Board", "total", ""), n)
+        add(person, year, ("Board", "several", ""), int(several))
+        add(person, year, ("Board", "about_several", ""), n if several else 0)
+    if first is None:
+        return found
     with report_queries(group_by_sorting=True):
-        return days.filter(gap__lte=REPEAT_DAYS).aggregate(
-            repeats=Sum("counted", default=0)
-        )["repeats"]
+        days = _repeat_days(everyone, _Span(first, last)).values_list(
+            "person_id", "received_on", "counted"
+        )
+        for person, day, counted in days:
+            if counted:
+                add(person, financial_year_of(day), ("Board", "repeats", ""), counted)
+    return found
+
+
+def council_counts(year: str) -> dict[tuple, int]:
+    """:data:`PERSON_CELLS` for ``year`` counted afresh over every team and
+    every adult, by the reports' own queries (to check the kept counts)."""
+    filters = BoardFilter(year=year)
+    counted = _counted(Concern.objects.all())
+    concerns = counted.filter(_of_the_year(filters))
+    cells = {
+        ("Board", name, ""): n
+        for name, n in _repeat_counts(counted, concerns, filters).items()
+    }
+    for (source, decision), n in source_and_decision(concerns).items():
+        key = (
+            "Board source",
+            source if source in _SOURCES else UNKNOWN,
+            decision if decision in _DECISIONS else UNKNOWN,
+        )
+        cells[key] = cells.get(key, 0) + n
+    return {key: n for key, n in cells.items() if n}
+
+
+def _kept_counts(user, filters: BoardFilter) -> tuple[dict, dict] | None:
+    """The repeat report's counts and the concerns by referrer type and
+    decision, from the kept counts (decision 0039), for a user who sees every
+    team and chose none: every adult's counts, less those of the restricted
+    people hidden from the user. None otherwise, or when the kept counts are
+    not ready: the caller counts afresh."""
+    from msp.access import can_see_all_teams, hidden_restricted_ids
+    from outcomes import sac_counts
+
+    if filters.team_id or not (user.is_active and can_see_all_teams(user)):
+        return None
+    cells = sac_counts.kept_board(filters.year, hidden_restricted_ids(user))
+    if cells is None:
+        return None
+    figures = {name: cells.get(("Board", name, ""), 0) for _b, name, _c in REPEAT_CELLS}
+    grouped = {
+        (source, decision): cells.get(("Board source", source, decision), 0)
+        for _b, source, decision in SOURCE_CELLS
+    }
+    return figures, {key: n for key, n in grouped.items() if n}
 
 
 def partner_requests(user, filters: BoardFilter, today: datetime.date) -> dict:
@@ -379,8 +534,12 @@ def board_reports(user, filters: BoardFilter) -> dict:
     today = timezone.localdate()
     with report_queries():
         concerns = year_concerns(user, filters)
-        repeat = repeats(user, filters)
-        grouped = source_and_decision(concerns)
+        kept = _kept_counts(user, filters)
+        if kept is None:
+            repeat = repeats(user, filters)
+            grouped = source_and_decision(concerns)
+        else:
+            repeat, grouped = _repeat_figures(kept[0]), kept[1]
         return {
             "referral_source": by_referral_source(grouped),
             "provider": by_provider(concerns, total=repeat["total"]),

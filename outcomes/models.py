@@ -358,7 +358,8 @@ class SacPersonChange(models.Model):
 
 
 class SacPersonCounts(models.Model):
-    """What one person adds to the SAC return, year by year, as last counted:
+    """What one person adds to the SAC return (and to the board's concern
+    counts over every team, decision 0039), year by year, as last counted:
     the cells (by their place in ``outcomes.sac_spec.all_cells()``) and how
     much to each, written as ``outcomes.sac_counts`` encodes it. Kept so that
     counting the person again adds to the kept totals only the difference."""

@@ -11,6 +11,12 @@ enquiry is about one person), so the return is kept as:
   queries of the return, grouped by person);
 - :class:`~outcomes.models.SacCount`: each year's cells, the sum of those.
 
+The same rows keep what each adult adds to the board's concern counts over
+every team (:data:`outcomes.board.PERSON_CELLS`: the repeat-concerns report
+and the concerns by referrer type and decision, decision 0039), which are
+sums over adults too: a safeguarding lead's board reads them
+(:func:`kept_board`), less the restricted people hidden from the lead.
+
 How they stay exact:
 
 - **Changes are marked in the writing transaction.** Every save or delete
@@ -51,7 +57,7 @@ from enquiries import signals
 from enquiries.models import Concern, DesiredOutcome, Enquiry, Person, Risk
 from msp.dates import financial_year_of
 from msp.db_routing import PRIMARY, primary_reads, report_queries
-from outcomes import sac, sac_spec
+from outcomes import board, sac, sac_spec
 from outcomes.keeping import Keeper
 from outcomes.models import (
     SacAgeUnknown,
@@ -62,7 +68,8 @@ from outcomes.models import (
 )
 from outcomes.sac_spec import CellKey
 
-# Raise when a counting rule in outcomes.sac changes: the kept counts are then
+# Raise when a counting rule in outcomes.sac (or a board count kept here, in
+# outcomes.board) changes: the kept counts are then
 # not read until `manage.py keep_sac_counts` has filled them again.
 RULES_VERSION = 1
 # People counted again in one transaction.
@@ -81,6 +88,13 @@ PersonCells = dict[tuple[str, int], int]
 
 @functools.cache
 def _cells() -> tuple[CellKey, ...]:
+    """The return's cells, then what an adult adds to a lead's board counts
+    (``outcomes.board.PERSON_CELLS``, decision 0039)."""
+    return (*_return_cells(), *board.PERSON_CELLS)
+
+
+@functools.cache
+def _return_cells() -> tuple[CellKey, ...]:
     return tuple(sac_spec.all_cells())
 
 
@@ -167,7 +181,8 @@ def _years_of(people: Sequence[int]) -> dict[str, tuple[bool, bool]]:
 
 def counted_now(people: Sequence[int]) -> dict[int, PersonCells]:
     """What each of ``people`` adds to the return now, in every year,
-    counted by :func:`outcomes.sac.count_by_person`."""
+    counted by :func:`outcomes.sac.count_by_person`, and to the board's
+    counts (:func:`outcomes.board.counted_by_person`)."""
     places = _places()
     found: dict[int, PersonCells] = defaultdict(dict)
     for year, (received, concluded) in _years_of(people).items():
@@ -179,6 +194,11 @@ def counted_now(people: Sequence[int]) -> dict[int, PersonCells]:
             for key, n in cells.items():
                 if n:
                     kept[(year, places[key])] = n
+    for person, cells in board.counted_by_person(list(people)).items():
+        kept = found[person]
+        for (year, key), n in cells.items():
+            if n:
+                kept[(year, places[key])] = n
     return found
 
 
@@ -291,12 +311,45 @@ def kept_return(year: str) -> dict[CellKey, int] | None:
     if not _ready_to_read():
         return None
     cells = sac_spec.empty_return()
-    keys = _cells()
-    rows = SacCount.objects.using(PRIMARY).filter(year=year).values_list("cell", "n")
+    keys = _return_cells()
+    rows = (
+        SacCount.objects.using(PRIMARY)
+        .filter(year=year, cell__lt=len(keys))
+        .values_list("cell", "n")
+    )
     for place, n in rows:
         cells[keys[place]] = n
     sac.count_reviews(cells, start, end)
     return cells
+
+
+def kept_board(year: str, hidden: Sequence[int]) -> dict[tuple, int] | None:
+    """What every adult adds to the board's counts of ``year`` (every team,
+    :data:`outcomes.board.PERSON_CELLS`), less what the ``hidden`` people
+    add, after counting the changes marked since; None when the counts are
+    not ready (as :func:`kept_return`)."""
+    sac_spec.financial_year_bounds(year)  # ValueError for a bad year
+    if not _ready_to_read():
+        return None
+    keys = _cells()
+    first = len(_return_cells())
+    cells: Counter[tuple] = Counter()
+    rows = (
+        SacCount.objects.using(PRIMARY)
+        .filter(year=year, cell__gte=first)
+        .values_list("cell", "n")
+    )
+    for place, n in rows:
+        cells[keys[place]] += n
+    if hidden:
+        their = SacPersonCounts.objects.using(PRIMARY).filter(
+            person_id__any_of=list(hidden)
+        )
+        for encoded in their.values_list("cells", flat=True):
+            for (counted_in, place), n in decode(encoded).items():
+                if counted_in == year and place >= first:
+                    cells[keys[place]] -= n
+    return dict(cells)
 
 
 def people_with_age_unknown(year: str) -> list[int] | None:
@@ -367,13 +420,23 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
 
 
 def differences(year: str) -> list[tuple[CellKey, int, int]]:
-    """Cells where the kept return for ``year`` differs from a count afresh:
-    (cell, kept, afresh). Empty when they agree (or nothing is kept)."""
+    """Cells where the kept return for ``year`` (or the board's counts over
+    every team) differs from a count afresh: (cell, kept, afresh). Empty
+    when they agree (or nothing is kept)."""
     kept = kept_return(year)
     if kept is None:
         return []
     afresh = sac.compute_sac_return(year)
-    return [(key, kept[key], afresh[key]) for key in afresh if kept[key] != afresh[key]]
+    wrong = [
+        (key, kept[key], afresh[key]) for key in afresh if kept[key] != afresh[key]
+    ]
+    kept_board_cells = {key: n for key, n in (kept_board(year, []) or {}).items() if n}
+    board_afresh = board.council_counts(year)
+    return wrong + [
+        (key, kept_board_cells.get(key, 0), board_afresh.get(key, 0))
+        for key in board.PERSON_CELLS
+        if kept_board_cells.get(key, 0) != board_afresh.get(key, 0)
+    ]
 
 
 # ---------------------------------------------------------------------------
