@@ -903,12 +903,15 @@ def exceptions(user, filters: ReportFilter) -> dict:
     concluded = concluded_enquiries(user, filters)
     if not from_kept:
         concluded = with_figures_kept(concluded, period)
+    # A figure that counts no enquiry lists none: no need to look.
     newest = {
         key: list(
             _concluded_behind(concluded, key, period)
             .order_by("-pk")
             .values_list("pk", flat=True)[:EXCEPTION_PAGE]
         )
+        if counts[key]
+        else []
         for key in EXCEPTION_KEYS
     }
     return {"counts": counts, "newest": newest}

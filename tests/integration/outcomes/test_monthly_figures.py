@@ -177,3 +177,20 @@ def test_support_sees_in_admin_whether_they_are_filled(
     rows = client.get(reverse("admin:outcomes_monthlyfigures_changelist"))
     assert rows.status_code == 200
     assert b"Testperson" not in rows.content
+
+
+@pytest.mark.django_db
+def test_an_exception_that_counts_no_enquiry_lists_none_without_looking(
+    caseload, manager
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    empty_year = reports.ReportFilter(start=D(2019, 4, 1), end=D(2020, 3, 31))
+    with CaptureQueriesContext(connection) as queries:
+        data = reports.exceptions(manager, empty_year)
+    assert data["newest"] == dict.fromkeys(reports.EXCEPTION_KEYS, [])
+    assert not any("DESC LIMIT" in q["sql"] for q in queries)
+    # A year with them still lists them.
+    listed = reports.exceptions(manager, YEAR)["newest"]
+    assert any(listed.values())
