@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
-from msp.db_routing import PRIMARY, primary_reads, report_queries
+from msp.db_routing import PRIMARY, primary_reads
 
 STATE_ID = 1
 
@@ -71,7 +71,7 @@ class Keeper:
         """Count again everything marked since the last time; how many
         things. Does nothing while the counts are not filled."""
         done = 0
-        with primary_reads(), report_queries():
+        with primary_reads():
             while True:
                 with transaction.atomic(using=PRIMARY):
                     if not self.lock_filled_state():

@@ -134,8 +134,9 @@ def _count_again(months: list[datetime.date]) -> None:
     """Replace the kept rows of ``months`` (under the state's lock)."""
     MonthlyFigures.objects.using(PRIMARY).filter(month__in=months).delete()
     rows = []
-    for month in months:
-        rows += counted(month, month_end(month))
+    with report_queries():
+        for month in months:
+            rows += counted(month, month_end(month))
     MonthlyFigures.objects.using(PRIMARY).bulk_create(rows, batch_size=2000)
 
 

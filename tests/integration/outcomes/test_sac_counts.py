@@ -312,12 +312,13 @@ def test_reading_the_kept_return_does_not_grow_with_the_data():
     # SG5's reviews.
     assert small <= 9
     # Counting one person again: their years, seven queries in each for the
-    # return, and three for the board's counts of every year.
-    assert queries(changed=True) <= small + 23
+    # return, and three for the board's counts of every year (with, on
+    # PostgreSQL, the report settings set and restored around its window).
+    assert queries(changed=True) <= small + 25
     load(synthetic_records(people=150, seed=5))
     call_command("keep_sac_counts", stdout=None)
     assert queries(changed=False) == small
-    assert queries(changed=True) <= small + 23
+    assert queries(changed=True) <= small + 25
 
 
 def test_counts_filled_under_other_rules_are_not_read(monkeypatch):
