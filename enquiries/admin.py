@@ -426,7 +426,7 @@ class PatternFlagAdmin(ReadOnlyAdmin):
 
 @admin.register(models.PatternFlagRecord)
 class PatternFlagRecordAdmin(ReadOnlyAdmin):
-    list_display = ["flag", "concern", "added_at"]
+    list_display = ["flag", "concern", "received_on", "added_at"]
     list_filter = ["flag__kind"]
     search_fields = ["concern__person__family_name"]
     raw_id_fields = ["flag", "concern"]

@@ -26,11 +26,14 @@ class EnquiriesConfig(AppConfig):
         user_logged_in.connect(
             adult_page.drop_adult_session, dispatch_uid="enquiries_adult_page_login"
         )
-        # Patterns on the person page (issue 19).
+        # Patterns on the person page (issue 19); their records' dates
+        # follow their concerns'.
         from enquiries import panels
+        from enquiries.services import patterns as pattern_service
         from enquiries.views.patterns import person_panel
 
         panels.register("person", person_panel)
+        pattern_service.connect()
         # Partners and information sharing, on the enquiry page (issue 18),
         # and the reminder when a partner's response is overdue.
         from enquiries import reminders

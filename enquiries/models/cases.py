@@ -207,6 +207,7 @@ class Concern(TimeStampedModel):
             concern.__dict__.get("received_on"),
         )
         concern._loaded_timing = concern.timing
+        concern._loaded_received_on = concern.__dict__.get("received_on")
         return concern
 
     @property

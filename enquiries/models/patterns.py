@@ -164,6 +164,11 @@ class PatternFlagRecord(models.Model):
     concern = models.ForeignKey(
         Concern, on_delete=models.PROTECT, related_name="pattern_records"
     )
+    # The concern's date received, repeated so the flags of a period are
+    # found from their records of that period (the dashboard's pattern
+    # figures) rather than from every concern of the period. Kept equal to
+    # the concern's by enquiries.services.patterns (follow_receipt_dates).
+    received_on = models.DateField(db_index=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from enquiries.models import Concern, PipotCase, PipotConcern, Risk
@@ -211,11 +211,14 @@ def _record_flag(
                 **subject,
             )
         known = set(flag.records.values_list("concern_id", flat=True))
-        new = [r.pk for r in members if r.pk not in known]
+        new = [r for r in members if r.pk not in known]
         if not new:
             return flag
         PatternFlagRecord.objects.bulk_create(
-            [PatternFlagRecord(flag=flag, concern_id=pk) for pk in new],
+            [
+                PatternFlagRecord(flag=flag, concern_id=r.pk, received_on=r.received_on)
+                for r in new
+            ],
             ignore_conflicts=True,
         )
         totals = flag.records.aggregate(
@@ -520,3 +523,55 @@ def led_to_enquiry() -> Q:
             Concern.Decision.OTHER_ENQUIRY,
         ]
     )
+
+
+# ---------------------------------------------------------------------------
+# Flag records follow their concern's date received
+# ---------------------------------------------------------------------------
+
+
+def follow_receipt_dates(concerns: QuerySet[Concern]) -> int:
+    """Give the flag records of ``concerns`` their concern's date received
+    again (after it was corrected): one UPDATE, of the records whose date
+    differs. The number of records changed."""
+    received = Concern.objects.filter(pk=OuterRef("concern_id")).values("received_on")[
+        :1
+    ]
+    return (
+        PatternFlagRecord.objects.filter(concern__in=concerns.values("pk"))
+        .exclude(received_on=Subquery(received))
+        .update(received_on=Subquery(received))
+    )
+
+
+def _concern_saved(sender, instance: Concern, created=False, raw=False, **kwargs):
+    if "received_on" not in instance.__dict__:
+        return  # deferred: this save did not write it
+    loaded = getattr(instance, "_loaded_received_on", None)
+    instance._loaded_received_on = instance.received_on
+    if not (created or raw) and loaded != instance.received_on:
+        follow_receipt_dates(Concern.objects.filter(pk=instance.pk))
+
+
+def _concerns_written(sender, queryset, values, when="", **kwargs) -> None:
+    if sender is Concern and when == "after" and "received_on" in values:
+        follow_receipt_dates(queryset)
+
+
+def _concerns_loaded(sender, concern_ids=(), **kwargs) -> None:
+    ids = sorted(set(concern_ids))
+    for at in range(0, len(ids), 2000):
+        follow_receipt_dates(Concern.objects.filter(pk__any_of=ids[at : at + 2000]))
+
+
+def connect() -> None:
+    """Keep flag records' dates with their concerns' (from
+    ``EnquiriesConfig.ready()``)."""
+    from django.db.models.signals import post_save
+
+    from enquiries import signals
+
+    uid = "enquiries_pattern_dates"
+    post_save.connect(_concern_saved, sender=Concern, dispatch_uid=f"{uid}_save")
+    signals.case_rows_written.connect(_concerns_written, dispatch_uid=f"{uid}_rows")
+    signals.case_records_loaded.connect(_concerns_loaded, dispatch_uid=f"{uid}_load")
