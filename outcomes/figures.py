@@ -244,8 +244,8 @@ def refresh(enquiry_ids: Iterable[int | None], *, forget_open: bool = False) -> 
 
 
 def mark_months(days: Iterable[datetime.date | None]) -> None:
-    """Mark the months of these days for the kept figure groups to count
-    again (``outcomes.figure_groups``, decision 0038): one insert."""
+    """Mark the months of these days for the kept monthly figures to count
+    again (``outcomes.monthly_figures``, decision 0038): one insert."""
     months = sorted({day.replace(day=1) for day in days if day is not None})
     if months:
         FigureMonthChange.objects.bulk_create(

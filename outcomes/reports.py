@@ -481,7 +481,7 @@ def grouped_enquiries(
     by: tuple[str, ...] = (),
 ) -> list[dict]:
     """The enquiries counted by month and by every value a figure reads
-    (and by the enquiry's fields ``by``, for the kept figure groups).
+    (and by the enquiry's fields ``by``, for the kept monthly figures).
 
     One query; each group has the values of :data:`GROUPED_FIELDS`, ``month``
     (of conclusion), ``n`` (how many enquiries) and, added up over the

@@ -217,7 +217,7 @@ class _Edits:
         enquiry.save()
 
     def transfer(self):
-        # To the other team (the dashboard's figure groups are per team).
+        # To the other team (the dashboard's monthly figures are per team).
         enquiry = self.pick()
         enquiry.team = self.rng.choice(self.teams)
         enquiry.save()
@@ -270,7 +270,7 @@ def test_kept_figures_equal_a_full_recount_after_random_edits(
         # After every edit, not just at the end (a later save of the same
         # enquiry would hide a change that was missed).
         assert _kept() == _recounted(), edit
-        # The dashboard's figure groups, counted again from the marked
+        # The dashboard's monthly figures, counted again from the marked
         # months, equal a count afresh of every month (decision 0038).
         assert monthly_figures.is_filled()
         assert monthly_figures.differences(D(2025, 1, 1), D(2026, 12, 31)) == [], edit
@@ -286,7 +286,7 @@ def test_kept_figures_equal_a_full_recount_after_random_edits(
     assert kept == _recounted()
     # The dashboard counts the same from them as from nothing kept at all.
     from_kept = reports.dashboard(manager, _filters())
-    # Nothing kept at all: no per-enquiry figures, no figure groups.
+    # Nothing kept at all: no per-enquiry figures, no monthly figures.
     EnquiryFigures.objects.all().delete()
     MonthlyFiguresState.objects.all().delete()
     afresh = reports.dashboard(manager, _filters())
