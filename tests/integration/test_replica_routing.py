@@ -229,3 +229,36 @@ def test_kept_sac_counts_are_counted_on_the_primary_whatever_the_replica_has(
     afresh = io.StringIO()
     sac_spec.write_long_csv(sac.compute_sac_return(YEAR), afresh)
     assert after.splitlines() == afresh.getvalue().splitlines()
+
+
+def test_monthly_figures_are_counted_on_the_primary_whatever_the_replica_has(
+    client, lead, team
+):
+    # The dashboard's monthly figures (decision 0038) likewise: a month
+    # marked by a change is counted from the primary's records, even while
+    # the replica has not replayed the change.
+    from enquiries.models import Enquiry
+    from outcomes import monthly_figures, reports
+    from outcomes.models import FigureMonthChange
+
+    enquiry = _concluded(team)
+    monthly_figures.fill()
+    wait_for_replica()
+    start, end = sac_spec.financial_year_bounds(YEAR)
+    filters = reports.ReportFilter(start=start, end=end)
+    before = reports.added_up(reports.concluded_monthly(lead, filters)[0])
+    with replay_paused():
+        # Opened again (in admin, say): no longer concluded.
+        Enquiry.objects.filter(pk=enquiry.pk).update(
+            status=Enquiry.Status.CLOSURE_REQUESTED
+        )
+        assert FigureMonthChange.objects.using(PRIMARY).exists()
+        kept, from_kept = reports.concluded_monthly(lead, filters)
+    assert from_kept
+    assert not FigureMonthChange.objects.using(PRIMARY).exists()
+    after = reports.added_up(kept)
+    assert after["concluded"] == before["concluded"] - 1 >= 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(monthly_figures, "kept", lambda *args: None)
+        afresh = reports.added_up(reports.concluded_monthly(lead, filters)[0])
+    assert after == afresh
