@@ -23,7 +23,8 @@ for name in "${@:-small one_year large}"; do
     .venv/bin/python manage.py seed_demo --bulk-only --people "${PEOPLE[$size]}" --years "${YEARS[$size]}" >/dev/null
     # Pattern flags, as the nightly send_reminders would make them (issue 19).
     .venv/bin/python manage.py check_patterns >/dev/null
-    # seed_demo filled the SAC return's kept counts (decision 0037).
+    # seed_demo filled the SAC return's kept counts (decision 0037; with a
+    # lead's board counts, 0039) and the dashboard's monthly figures (0038).
     psql "$PG/$db" -q -c "VACUUM ANALYZE"
     echo "$db: built in $(( $(date +%s) - start )) s; $(psql "$PG/$db" -tA -c 'select count(*) from enquiries_concern') concerns"
   done
