@@ -19,8 +19,9 @@ ENQUIRY_DECISIONS = [Concern.Decision.SECTION_42, Concern.Decision.OTHER_ENQUIRY
 
 
 def pattern_figures(user, filters: ReportFilter) -> dict:
+    # The decision each record repeats from its concern (no concern read).
     led = PatternFlagRecord.objects.filter(
-        flag=OuterRef("pk"), concern__decision__in=ENQUIRY_DECISIONS
+        flag=OuterRef("pk"), decision__in=ENQUIRY_DECISIONS
     )
     flags = flags_for(
         user, received=(filters.start, filters.end), team_id=filters.team_id

@@ -207,8 +207,14 @@ class Concern(TimeStampedModel):
             concern.__dict__.get("received_on"),
         )
         concern._loaded_timing = concern.timing
-        concern._loaded_received_on = concern.__dict__.get("received_on")
+        concern._loaded_for_patterns = concern.for_patterns
         return concern
+
+    @property
+    def for_patterns(self) -> tuple:
+        """What a pattern flag's records repeat from their concern (date
+        received, decision), as loaded or set (deferred ones as None)."""
+        return tuple(self.__dict__.get(name) for name in ("received_on", "decision"))
 
     @property
     def timing(self) -> tuple:

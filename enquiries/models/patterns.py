@@ -164,11 +164,15 @@ class PatternFlagRecord(models.Model):
     concern = models.ForeignKey(
         Concern, on_delete=models.PROTECT, related_name="pattern_records"
     )
-    # The concern's date received, repeated so the flags of a period are
-    # found from their records of that period (the dashboard's pattern
-    # figures) rather than from every concern of the period. Kept equal to
-    # the concern's by enquiries.services.patterns (follow_receipt_dates).
+    # The concern's date received and decision, repeated so the dashboard's
+    # pattern figures find the flags of a period from their records of that
+    # period, and those that led to an enquiry, without reading every
+    # concern. Kept equal to the concern's by enquiries.services.patterns
+    # (follow_concerns).
     received_on = models.DateField(db_index=True)
+    decision = models.CharField(
+        max_length=20, choices=Concern.Decision.choices, blank=True
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -214,9 +214,19 @@ def _record_flag(
         new = [r for r in members if r.pk not in known]
         if not new:
             return flag
+        decisions = dict(
+            Concern.objects.filter(pk__in=[r.pk for r in new]).values_list(
+                "pk", "decision"
+            )
+        )
         PatternFlagRecord.objects.bulk_create(
             [
-                PatternFlagRecord(flag=flag, concern_id=r.pk, received_on=r.received_on)
+                PatternFlagRecord(
+                    flag=flag,
+                    concern_id=r.pk,
+                    received_on=r.received_on,
+                    decision=decisions.get(r.pk, ""),
+                )
                 for r in new
             ],
             ignore_conflicts=True,
@@ -530,42 +540,49 @@ def led_to_enquiry() -> Q:
 # ---------------------------------------------------------------------------
 
 
-def follow_receipt_dates(concerns: QuerySet[Concern]) -> int:
+# What a flag record repeats from its concern.
+_REPEATED = ("received_on", "decision")
+
+
+def follow_concerns(concerns: QuerySet[Concern]) -> int:
     """Give the flag records of ``concerns`` their concern's date received
-    again (after it was corrected): one UPDATE, of the records whose date
-    differs. The number of records changed."""
-    received = Concern.objects.filter(pk=OuterRef("concern_id")).values("received_on")[
-        :1
-    ]
+    and decision again (after either changed): one UPDATE, of the records
+    that differ. The number of records changed."""
+    concern = Concern.objects.filter(pk=OuterRef("concern_id"))
+    now = {name: Subquery(concern.values(name)[:1]) for name in _REPEATED}
+    differs = Q()
+    for name, value in now.items():
+        differs |= ~Q(**{name: value})
     return (
         PatternFlagRecord.objects.filter(concern__in=concerns.values("pk"))
-        .exclude(received_on=Subquery(received))
-        .update(received_on=Subquery(received))
+        .filter(differs)
+        .update(**now)
     )
 
 
 def _concern_saved(sender, instance: Concern, created=False, raw=False, **kwargs):
-    if "received_on" not in instance.__dict__:
-        return  # deferred: this save did not write it
-    loaded = getattr(instance, "_loaded_received_on", None)
-    instance._loaded_received_on = instance.received_on
-    if not (created or raw) and loaded != instance.received_on:
-        follow_receipt_dates(Concern.objects.filter(pk=instance.pk))
+    now = instance.for_patterns
+    if now[0] is None:
+        return  # the date deferred: this save did not write it
+    loaded = getattr(instance, "_loaded_for_patterns", None)
+    instance._loaded_for_patterns = now
+    if not (created or raw) and loaded != now:
+        follow_concerns(Concern.objects.filter(pk=instance.pk))
 
 
 def _concerns_written(sender, queryset, values, when="", **kwargs) -> None:
-    if sender is Concern and when == "after" and "received_on" in values:
-        follow_receipt_dates(queryset)
+    if sender is Concern and when == "after" and set(_REPEATED) & set(values):
+        follow_concerns(queryset)
 
 
 def _concerns_loaded(sender, concern_ids=(), **kwargs) -> None:
     ids = sorted(set(concern_ids))
     for at in range(0, len(ids), 2000):
-        follow_receipt_dates(Concern.objects.filter(pk__any_of=ids[at : at + 2000]))
+        follow_concerns(Concern.objects.filter(pk__any_of=ids[at : at + 2000]))
 
 
 def connect() -> None:
-    """Keep flag records' dates with their concerns' (from
+    """Keep flag records' dates and decisions with their concerns' (from
     ``EnquiriesConfig.ready()``)."""
     from django.db.models.signals import post_save
 

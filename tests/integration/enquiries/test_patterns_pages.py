@@ -298,9 +298,10 @@ def test_dashboard_counts_the_patterns_of_its_period_and_team(
 def test_a_flag_moves_to_the_period_its_concerns_date_is_corrected_to(
     client, lead, team, home
 ):
-    """Flag records repeat their concern's date received (the dashboard
-    finds a period's flags from them): a date corrected by a save, by a bulk
-    update or by an import moves the flag's count to the new period."""
+    """Flag records repeat their concern's date received and decision (the
+    dashboard finds a period's flags from them): a date corrected by a save,
+    by a bulk update or by an import moves the flag's count to the new
+    period; a decision made in bulk counts the flag as led to an enquiry."""
     from enquiries.models import Concern, PatternFlagRecord
     from enquiries.signals import case_records_loaded
 
@@ -341,6 +342,15 @@ def test_a_flag_moves_to_the_period_its_concerns_date_is_corrected_to(
 
     forget_cached_returns()  # (the page's kept figures know no raw UPDATE)
     assert totals() == (0, 1)
+    # The decision is repeated too: a bulk decision counts as led to one.
+    Concern.objects.filter(pk=concerns[1].pk).update(decision="section_42")
+    assert set(PatternFlagRecord.objects.values_list("decision", flat=True)) == {
+        "",
+        "section_42",
+    }
+    forget_cached_returns()
+    response = client.get(reverse("outcomes:dashboard"), {"year": last_year})
+    assert response.context["patterns"]["led_to_enquiry"] == 1
 
 
 def test_a_lead_with_admin_access_changes_a_rule_audited(client, lead):
