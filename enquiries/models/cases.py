@@ -213,8 +213,12 @@ class Concern(TimeStampedModel):
     @property
     def for_patterns(self) -> tuple:
         """What a pattern flag's records repeat from their concern (date
-        received, decision), as loaded or set (deferred ones as None)."""
-        return tuple(self.__dict__.get(name) for name in ("received_on", "decision"))
+        received, decision, team, adult), as loaded or set (deferred ones as
+        None)."""
+        return tuple(
+            self.__dict__.get(name)
+            for name in ("received_on", "decision", "team_id", "person_id")
+        )
 
     @property
     def timing(self) -> tuple:

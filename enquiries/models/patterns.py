@@ -158,20 +158,30 @@ class PatternFlag(models.Model):
 class PatternFlagRecord(models.Model):
     """One concern that made a flag."""
 
+    # Seen as its concern is (msp.access.visible), by what it repeats below.
+    ACCESS_TEAM_LOOKUPS = ["team"]
+    ACCESS_PERSON_LOOKUP = "person__"
+
     flag = models.ForeignKey(
         PatternFlag, on_delete=models.CASCADE, related_name="records"
     )
     concern = models.ForeignKey(
         Concern, on_delete=models.PROTECT, related_name="pattern_records"
     )
-    # The concern's date received and decision, repeated so the dashboard's
-    # pattern figures find the flags of a period from their records of that
-    # period, and those that led to an enquiry, without reading every
-    # concern. Kept equal to the concern's by enquiries.services.patterns
-    # (follow_concerns).
+    # The concern's date received, decision, team and adult, repeated so the
+    # dashboard's pattern figures find the flags of a period that a user may
+    # see, and those that led to an enquiry, from their records of that
+    # period without reading any concern. Kept equal to the concern's by
+    # enquiries.services.patterns (follow_concerns).
     received_on = models.DateField(db_index=True)
     decision = models.CharField(
         max_length=20, choices=Concern.Decision.choices, blank=True
+    )
+    team = models.ForeignKey(
+        "msp.Team", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    person = models.ForeignKey(
+        "enquiries.Person", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     added_at = models.DateTimeField(auto_now_add=True)
 

@@ -34,6 +34,9 @@ from msp import audit
 from msp.permissions import require_perm
 from msp.roles import has_role_perm
 
+# What a flag record repeats from its concern (follow_concerns).
+_REPEATED = ("received_on", "decision", "team_id", "person_id")
+
 Kind = PatternRule.Kind
 
 
@@ -214,18 +217,19 @@ def _record_flag(
         new = [r for r in members if r.pk not in known]
         if not new:
             return flag
-        decisions = dict(
-            Concern.objects.filter(pk__in=[r.pk for r in new]).values_list(
-                "pk", "decision"
-            )
-        )
+        repeated = {
+            pk: dict(zip(_REPEATED[1:], values, strict=True))
+            for pk, *values in Concern.objects.filter(
+                pk__in=[r.pk for r in new]
+            ).values_list("pk", *_REPEATED[1:])
+        }
         PatternFlagRecord.objects.bulk_create(
             [
                 PatternFlagRecord(
                     flag=flag,
                     concern_id=r.pk,
                     received_on=r.received_on,
-                    decision=decisions.get(r.pk, ""),
+                    **repeated[r.pk],
                 )
                 for r in new
             ],
@@ -540,14 +544,10 @@ def led_to_enquiry() -> Q:
 # ---------------------------------------------------------------------------
 
 
-# What a flag record repeats from its concern.
-_REPEATED = ("received_on", "decision")
-
-
 def follow_concerns(concerns: QuerySet[Concern]) -> int:
-    """Give the flag records of ``concerns`` their concern's date received
-    and decision again (after either changed): one UPDATE, of the records
-    that differ. The number of records changed."""
+    """Give the flag records of ``concerns`` what they repeat from their
+    concern (date received, decision, team, adult) again, after any of it
+    changed: one UPDATE, of the records that differ. The number changed."""
     concern = Concern.objects.filter(pk=OuterRef("concern_id"))
     now = {name: Subquery(concern.values(name)[:1]) for name in _REPEATED}
     differs = Q()
@@ -582,7 +582,7 @@ def _concerns_loaded(sender, concern_ids=(), **kwargs) -> None:
 
 
 def connect() -> None:
-    """Keep flag records' dates and decisions with their concerns' (from
+    """Keep what flag records repeat in step with their concerns (from
     ``EnquiriesConfig.ready()``)."""
     from django.db.models.signals import post_save
 

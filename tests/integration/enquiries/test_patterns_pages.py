@@ -296,7 +296,7 @@ def test_dashboard_counts_the_patterns_of_its_period_and_team(
 
 
 def test_a_flag_moves_to_the_period_its_concerns_date_is_corrected_to(
-    client, lead, team, home
+    client, lead, team, other_team, home
 ):
     """Flag records repeat their concern's date received and decision (the
     dashboard finds a period's flags from them): a date corrected by a save,
@@ -351,6 +351,14 @@ def test_a_flag_moves_to_the_period_its_concerns_date_is_corrected_to(
     forget_cached_returns()
     response = client.get(reverse("outcomes:dashboard"), {"year": last_year})
     assert response.context["patterns"]["led_to_enquiry"] == 1
+    # And its team and adult (who may see it): a concern moved to another
+    # team's adult takes its record with it.
+    other = PersonFactory(team=other_team)
+    moved = Concern.objects.get(pk=concerns[0].pk)
+    moved.team, moved.person = other_team, other
+    moved.save()
+    record = PatternFlagRecord.objects.get(concern=moved)
+    assert (record.team_id, record.person_id) == (other_team.pk, other.pk)
 
 
 def test_a_lead_with_admin_access_changes_a_rule_audited(client, lead):
