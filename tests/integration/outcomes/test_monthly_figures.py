@@ -194,3 +194,29 @@ def test_an_exception_that_counts_no_enquiry_lists_none_without_looking(
     # A year with them still lists them.
     listed = reports.exceptions(manager, YEAR)["newest"]
     assert any(listed.values())
+
+
+def test_the_rules_fingerprint_is_the_same_in_every_process():
+    # Filled by one process (a worker), read by others (the app servers):
+    # a fingerprint that differed between processes would leave the figures
+    # "not filled" for every other process. Python varies the order of sets
+    # from one process to the next (PYTHONHASHSEED).
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); "
+        "from outcomes import monthly_figures; print(monthly_figures._rules())"
+    )
+    texts = {
+        subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(texts) == 1
