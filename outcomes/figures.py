@@ -335,16 +335,33 @@ def _outcome_changed(sender, instance: DesiredOutcome, raw=False, **kwargs) -> N
 
 # A concern's fields the figures read (the dates its decision is timed by).
 _CONCERN_TIMING = frozenset({"received_on", "decided_on", "decided_at"})
+# An enquiry's fields its kept figures read (its dates, whether closed, and
+# its concern, whose decision dates time the first step).
+_ENQUIRY_READ = frozenset(
+    {"status", "concluded_on", "started_on", "concern", "concern_id"}
+)
 
 
 def _rows_written(sender, queryset: QuerySet, values: dict, when: str = "", **kw):
     """An ``update()`` or ``bulk_create()`` of enquiries, of concerns' timing
     or of desired outcomes (announced by their query set): their enquiries
-    counted again as written."""
+    counted again as written (or, when nothing kept per enquiry changed,
+    their months marked for the monthly figures)."""
     if when == "before":
         return
     if sender is Enquiry:
-        refresh(queryset.values_list("pk", flat=True), forget_open=True)
+        if when == "after" and _ENQUIRY_READ & set(values):
+            refresh(queryset.values_list("pk", flat=True), forget_open=True)
+        else:
+            # Nothing kept per enquiry changed (their outcome flags set in
+            # bulk, say, or new rows whose figures are kept when counted):
+            # their months are still counted again.
+            mark_months(
+                queryset.exclude(concluded_on__isnull=True)
+                .order_by()
+                .values_list("concluded_on", flat=True)
+                .distinct()
+            )
     elif sender is Concern and _CONCERN_TIMING & set(values):
         refresh(
             Enquiry.objects.filter(concern__in=queryset.values("pk")).values_list(
