@@ -10,8 +10,10 @@ from enquiries import signals
 class CaseRecordQuerySet(models.QuerySet):
     """Announces writes that bypass ``save()`` (:data:`signals.case_rows_written`)
     in the same transaction as the write, so what other apps keep from these
-    records (the SAC return's kept counts) follows them. ``Model.save()`` does
-    not come through here; it sends ``post_save``."""
+    records (the SAC return's kept counts, the per-enquiry and monthly report
+    figures, the pattern records' copies) follows them. ``Model.save()`` does
+    not come through here; it sends ``post_save``. An update reads the ids
+    of its rows first (one query) to announce them as written."""
 
     def update(self, **kwargs):
         with transaction.atomic(using=self.db, savepoint=False):
