@@ -358,6 +358,15 @@ PERSON_CELLS = REPEAT_CELLS + SOURCE_CELLS
 report's five counts, and their concerns by referrer type and decision."""
 
 
+def _source_cell(source: str, decision: str) -> tuple[str, str, str]:
+    """The cell of :data:`SOURCE_CELLS` a concern counts in."""
+    return (
+        "Board source",
+        source if source in _SOURCES else UNKNOWN,
+        decision if decision in _DECISIONS else UNKNOWN,
+    )
+
+
 @dataclass(frozen=True)
 class _Span:
     """Every day from ``start`` to ``end``, every team: a period for the
@@ -392,12 +401,7 @@ def counted_by_person(people: list[int]) -> dict[int, dict[tuple[str, tuple], in
     first = last = None
     for person, day, source, decision, n in per_day:
         year = financial_year_of(day)
-        key = (
-            "Board source",
-            source if source in _SOURCES else UNKNOWN,
-            decision if decision in _DECISIONS else UNKNOWN,
-        )
-        add(person, year, key, n)
+        add(person, year, _source_cell(source, decision), n)
         in_year[(person, year)] = in_year.get((person, year), 0) + n
         first, last = min(first or day, day), max(last or day, day)
     for (person, year), n in in_year.items():
@@ -429,11 +433,7 @@ def council_counts(year: str) -> dict[tuple, int]:
         for name, n in _repeat_counts(counted, concerns, filters).items()
     }
     for (source, decision), n in source_and_decision(concerns).items():
-        key = (
-            "Board source",
-            source if source in _SOURCES else UNKNOWN,
-            decision if decision in _DECISIONS else UNKNOWN,
-        )
+        key = _source_cell(source, decision)
         cells[key] = cells.get(key, 0) + n
     return {key: n for key, n in cells.items() if n}
 
