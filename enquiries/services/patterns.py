@@ -540,7 +540,7 @@ def led_to_enquiry() -> Q:
 
 
 # ---------------------------------------------------------------------------
-# Flag records follow their concern's date received
+# Flag records follow what they repeat from their concern
 # ---------------------------------------------------------------------------
 
 
@@ -570,8 +570,12 @@ def _concern_saved(sender, instance: Concern, created=False, raw=False, **kwargs
         follow_concerns(Concern.objects.filter(pk=instance.pk))
 
 
+# The names an update() may write them by (a relation by name or by id).
+_WRITTEN_AS = frozenset({*_REPEATED, "team", "person"})
+
+
 def _concerns_written(sender, queryset, values, when="", **kwargs) -> None:
-    if sender is Concern and when == "after" and set(_REPEATED) & set(values):
+    if sender is Concern and when == "after" and _WRITTEN_AS & set(values):
         follow_concerns(queryset)
 
 

@@ -359,6 +359,11 @@ def test_a_flag_moves_to_the_period_its_concerns_date_is_corrected_to(
     moved.save()
     record = PatternFlagRecord.objects.get(concern=moved)
     assert (record.team_id, record.person_id) == (other_team.pk, other.pk)
+    # ... as does one moved in bulk, its relations named as such.
+    third = PersonFactory(team=team)
+    Concern.objects.filter(pk=moved.pk).update(person=third, team=team)
+    record.refresh_from_db()
+    assert (record.team_id, record.person_id) == (team.pk, third.pk)
 
 
 def test_a_lead_with_admin_access_changes_a_rule_audited(client, lead):
