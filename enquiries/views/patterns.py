@@ -123,6 +123,9 @@ def pattern_list(request: HttpRequest) -> HttpResponse:
 def pattern_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = selectors.get_flag_or_404(request.user, flag_id)
     selectors.explain(request.user, [flag])
+    # The page names the adults of the concerns shown: one read line each.
+    for concern in flag.shown:
+        audit.note_read(concern)
     return render(
         request,
         "enquiries/pattern_detail.html",
