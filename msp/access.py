@@ -84,11 +84,8 @@ def hidden_part(user, queryset: QuerySet[M]) -> QuerySet[M]:
     """The rows of ``queryset`` about the restricted people hidden from
     ``user`` (none when nothing is hidden from them): what :func:`visible`
     takes off :func:`in_team_scope`."""
-    lookup = getattr(queryset.model, "ACCESS_PERSON_LOOKUP", None)
-    hidden = hidden_restricted_ids(user) if lookup is not None else []
-    if not hidden:
-        return queryset.none()
-    return queryset.filter(**{f"{lookup}pk__any_of": hidden})
+    hidden = _hidden_condition(user, queryset.model)
+    return queryset.none() if hidden is None else queryset.filter(hidden)
 
 
 def _team_condition(model, lookup: str, ids: list[int]) -> Q:
@@ -151,16 +148,21 @@ def _two_reverse_steps(first, second, outer: str, rest: list[str], ids: list[int
 
 def _apply_restrictions(user, queryset: QuerySet[M]) -> QuerySet[M]:
     """Hide restricted records unless the user is named on them."""
-    lookup = getattr(queryset.model, "ACCESS_PERSON_LOOKUP", None)
+    hidden = _hidden_condition(user, queryset.model)
+    return queryset if hidden is None else queryset.exclude(hidden)
+
+
+def _hidden_condition(user, model) -> Q | None:
+    """Rows of ``model`` about the restricted people hidden from ``user``;
+    None when nothing is hidden from them (or the model names no adult).
+    The ids go as one array parameter on PostgreSQL, so the statement is the
+    same whatever their number, and the test needs only the person's id,
+    which the row already holds (no join to the person table)."""
+    lookup = getattr(model, "ACCESS_PERSON_LOOKUP", None)
     if lookup is None:
-        return queryset
+        return None
     hidden = hidden_restricted_ids(user)
-    if not hidden:
-        return queryset
-    # The ids go as one array parameter on PostgreSQL, so the statement is
-    # the same whatever their number, and the test needs only the person's
-    # id, which the row already holds (no join to the person table).
-    return queryset.exclude(**{f"{lookup}pk__any_of": hidden})
+    return Q(**{f"{lookup}pk__any_of": hidden}) if hidden else None
 
 
 def hidden_restricted_ids(user) -> list[int]:
