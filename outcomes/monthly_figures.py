@@ -108,10 +108,6 @@ def whole_months(start: datetime.date, end: datetime.date) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _as_date(value) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
-
-
 def counted(start: datetime.date, end: datetime.date) -> list[MonthlyFigures]:
     """The rows of the enquiries concluded from ``start`` to ``end`` (whole
     months), counted afresh by the reports' own conditions
@@ -195,7 +191,12 @@ def kept(user, filters) -> MonthlyCounts | None:
     enquiries ``user`` may see concluded under ``filters``, added up from
     the kept rows; None when they cannot answer (filters they do not hold,
     or not ready: see the module), and the caller counts afresh."""
-    from outcomes.reports import MONTHLY_KEYS, grouped_enquiries, monthly_counts
+    from outcomes.reports import (
+        MONTHLY_KEYS,
+        as_day,
+        grouped_enquiries,
+        monthly_counts,
+    )
 
     if (
         filters.practitioner_id
@@ -220,7 +221,7 @@ def kept(user, filters) -> MonthlyCounts | None:
             rows = rows.filter(kind=filters.kind)
         found: MonthlyCounts = {}
         for month, counts in rows.order_by().values_list("month", "counts"):
-            total = found.setdefault(_as_date(month), dict.fromkeys(MONTHLY_KEYS, 0))
+            total = found.setdefault(as_day(month), dict.fromkeys(MONTHLY_KEYS, 0))
             for key, n in json.loads(counts).items():
                 total[key] += n
         # Less the enquiries about restricted people hidden from the user.

@@ -625,9 +625,10 @@ MONTHLY_KEYS: tuple[str, ...] = (*_GROUP_TESTS, *STAGE_KEYS, *TIMESCALE_KEYS)
 MonthlyCounts = dict[datetime.date, dict[str, int]]
 
 
-def _month_of(group: dict) -> datetime.date:
-    month = group["month"]
-    return month.date() if isinstance(month, datetime.datetime) else month
+def as_day(value: datetime.date | datetime.datetime) -> datetime.date:
+    """A month as the database gave it (a date, or on some backends a
+    datetime) as a date."""
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def monthly_counts(groups: list[dict]) -> MonthlyCounts:
@@ -635,7 +636,7 @@ def monthly_counts(groups: list[dict]) -> MonthlyCounts:
     counted per month of conclusion (totals not counted are 0)."""
     by_month: dict[datetime.date, list[dict]] = {}
     for group in groups:
-        by_month.setdefault(_month_of(group), []).append(group)
+        by_month.setdefault(as_day(group["month"]), []).append(group)
     totals = (*STAGE_KEYS, *TIMESCALE_KEYS)
     return {
         month: {
@@ -679,7 +680,7 @@ def counted_by_month(
         .order_by()
     )
     return {
-        (*(row[name] for name in by), _month_of(row)): {
+        (*(row[name] for name in by), as_day(row["month"])): {
             key: row[f"n_{key}"] for key in MONTHLY_KEYS
         }
         for row in rows
