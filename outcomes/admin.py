@@ -218,7 +218,7 @@ class SacCountsStateAdmin(ReadOnlyAdmin):
     a count afresh."""
 
     list_display = ["__str__", "filled_at", "changes_waiting"]
-    fields = ["rules", "filled_at", "changes_waiting"]
+    fields = ["rules", "filled_at", "fill_seen_at", "changes_waiting"]
     readonly_fields = fields
 
     @admin.display(description="Changes waiting to be counted")
@@ -280,7 +280,7 @@ class MonthlyFiguresStateAdmin(ReadOnlyAdmin):
     compares them with a count afresh."""
 
     list_display = ["__str__", "filled_at", "months_waiting"]
-    fields = ["rules", "filled_at", "months_waiting"]
+    fields = ["rules", "filled_at", "fill_seen_at", "months_waiting"]
     readonly_fields = fields
 
     @admin.display(description="Months waiting to be counted again")

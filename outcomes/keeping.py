@@ -14,21 +14,37 @@ Each is kept the same way:
 - **counting again** (the keeper's own ``count_again``): under the lock,
   the marked things are counted afresh from the committed records and
   replace what was kept; the marks read are deleted in the same
-  transaction, so a change committed meanwhile leaves a mark still to count.
+  transaction, so a change committed meanwhile leaves a mark still to count;
+- **filling**: a fill empties the counts and counts everything again, a
+  batch at a time, each batch under the lock. It names itself in the state
+  (``fill_id``) and notes each batch's progress (``fill_seen_at``). A fill
+  that shows no progress for ``abandoned_after`` (its process died, or the
+  task asked for never ran) is abandoned: the next report that would queue
+  a fill queues another, and the scheduled ``--changes`` command runs one.
+  A fill that another has replaced finds out at its next batch and stops
+  (:class:`FillReplaced`) without writing, so two fills never add up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from msp.db_routing import PRIMARY, primary_reads
 
 STATE_ID = 1
+
+
+class FillReplaced(Exception):
+    """Another fill of the same counts started after this one: this one
+    stops, and what it counted in its last batch is not kept."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,9 @@ class Keeper:
     report_counts_at_most: int
     # Marks looked at to tell whether few things wait.
     few_marks: int = 1000
+    # A fill that shows no progress for this long is taken as abandoned.
+    # Each batch takes seconds (a year of months, a few thousand people).
+    abandoned_after: datetime.timedelta = datetime.timedelta(minutes=10)
 
     def filled_state(self) -> QuerySet:
         """The state row, if the counts are filled under today's rules."""
@@ -124,8 +143,9 @@ class Keeper:
         return True
 
     def _ask_for_filling(self) -> bool:
-        """Mark the counts "being filled" unless they already are; whether
-        this call did (so one report queues the fill, not each of them)."""
+        """Mark the counts "being filled" unless they already are (and the
+        fill is not abandoned); whether this call did (so one report queues
+        the fill, not each of them)."""
         with transaction.atomic(using=PRIMARY):
             self.state.objects.using(PRIMARY).get_or_create(
                 pk=STATE_ID, defaults={"rules": "-"}
@@ -133,9 +153,26 @@ class Keeper:
             return bool(
                 self.state.objects.using(PRIMARY)
                 .filter(pk=STATE_ID)
-                .exclude(rules="")
-                .update(rules="", filled_at=None)
+                .filter(~Q(rules="") | self._abandoned())
+                .update(
+                    rules="", filled_at=None, fill_id="", fill_seen_at=timezone.now()
+                )
             )
+
+    def _abandoned(self) -> Q:
+        """The state of a fill that has shown no progress for
+        ``abandoned_after`` (or never noted any)."""
+        cutoff = timezone.now() - self.abandoned_after
+        return Q(rules="") & (Q(fill_seen_at__isnull=True) | Q(fill_seen_at__lt=cutoff))
+
+    def fill_abandoned(self) -> bool:
+        """Whether a fill was asked for or started and has shown no
+        progress for ``abandoned_after`` (see the module)."""
+        return (
+            self.state.objects.using(PRIMARY)
+            .filter(Q(pk=STATE_ID) & self._abandoned())
+            .exists()
+        )
 
     def count_waiting_changes(self) -> int:
         """For cron: count the marked things now (so a report's first view
@@ -151,10 +188,13 @@ class Keeper:
         dropped, _ = self.marks.objects.using(PRIMARY).all().delete()
         return dropped
 
-    def start_filling(self, kept: Sequence[type[Model]]) -> None:
+    def start_filling(self, kept: Sequence[type[Model]]) -> str:
         """Mark the counts "being filled" (reports count afresh until
         :meth:`end_filling`) and empty them: the marks so far and the
-        ``kept`` tables. Changes marked from here are counted after it."""
+        ``kept`` tables. Changes marked from here are counted after it.
+        The fill's id, which its batches and its end give back; a fill
+        started earlier and still running stops at its next batch."""
+        fill_id = uuid.uuid4().hex
         with transaction.atomic(using=PRIMARY):
             state, _ = (
                 self.state.objects.using(PRIMARY)
@@ -162,18 +202,41 @@ class Keeper:
                 .get_or_create(pk=STATE_ID)
             )
             state.rules, state.filled_at = "", None
+            state.fill_id, state.fill_seen_at = fill_id, timezone.now()
             state.save(using=PRIMARY)
             self.marks.objects.using(PRIMARY).all().delete()
             for model in kept:
                 model.objects.using(PRIMARY).all().delete()
+        return fill_id
 
-    def end_filling(self, rules: str, then: Callable[[], None] = lambda: None) -> None:
-        """Mark the counts filled under ``rules`` (the fingerprint when the
-        fill began), after ``then()``, in one transaction under the lock."""
+    def _own_state(self, fill_id: str) -> Model:
+        """The state row, locked, if the fill ``fill_id`` is still the one
+        running (inside a transaction); :class:`FillReplaced` if not."""
+        state = self.state.objects.using(PRIMARY).select_for_update().get(pk=STATE_ID)
+        if state.rules or state.fill_id != fill_id:
+            raise FillReplaced(f"Another fill replaced fill {fill_id}.")
+        return state
+
+    @contextmanager
+    def filling_batch(self, fill_id: str) -> Iterator[None]:
+        """One batch of the fill ``fill_id``: a transaction under the
+        state's lock, noted as progress; :class:`FillReplaced` (and nothing
+        written) if another fill has started since."""
         with transaction.atomic(using=PRIMARY):
-            state = (
-                self.state.objects.using(PRIMARY).select_for_update().get(pk=STATE_ID)
-            )
+            state = self._own_state(fill_id)
+            state.fill_seen_at = timezone.now()
+            state.save(using=PRIMARY, update_fields=["fill_seen_at"])
+            yield
+
+    def end_filling(
+        self, rules: str, fill_id: str, then: Callable[[], None] = lambda: None
+    ) -> None:
+        """Mark the counts filled under ``rules`` (the fingerprint when the
+        fill began), after ``then()``, in one transaction under the lock;
+        :class:`FillReplaced` if another fill has started since."""
+        with transaction.atomic(using=PRIMARY):
+            state = self._own_state(fill_id)
             then()
             state.rules, state.filled_at = rules, timezone.now()
+            state.fill_id, state.fill_seen_at = "", None
             state.save(using=PRIMARY)

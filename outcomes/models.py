@@ -392,14 +392,33 @@ class SacCount(models.Model):
         return f"{self.year} cell {self.cell}: {self.n}"
 
 
-class SacCountsState(models.Model):
-    """Whether the kept SAC counts may be read (one row). ``rules`` is the
-    fingerprint of the return's cells and counting rules they were filled
-    under; empty while they are being filled. Its row is also the lock that
-    takes one batch of changes at a time."""
+class KeptCountsState(models.Model):
+    """Whether a set of kept counts may be read (one row; ``outcomes.keeping``).
+    ``rules`` is the fingerprint of the counting rules they were filled
+    under, empty while they are being filled. Its row is also the lock that
+    takes one batch of changes at a time. While a fill runs, ``fill_id``
+    names it and ``fill_seen_at`` is when it last showed progress, so a fill
+    whose process died is found and started again, and a fill that another
+    has replaced stops without writing."""
 
     rules = models.CharField(max_length=64, blank=True)
     filled_at = models.DateTimeField(null=True)
+    fill_id = models.CharField(max_length=32, blank=True)
+    fill_seen_at = models.DateTimeField(null=True)
+
+    class Meta:
+        abstract = True
+
+    def filling_text(self, name: str) -> str:
+        if self.fill_seen_at is None:
+            return f"{name} not filled"
+        return (
+            f"{name} being filled (last progress {self.fill_seen_at:%d %b %Y %H:%M:%S})"
+        )
+
+
+class SacCountsState(KeptCountsState):
+    """Whether the kept SAC counts may be read (:class:`KeptCountsState`)."""
 
     class Meta:
         verbose_name_plural = "SAC counts state"
@@ -408,7 +427,7 @@ class SacCountsState(models.Model):
         return (
             f"SAC counts filled {self.filled_at}"
             if self.rules
-            else "SAC counts not filled"
+            else self.filling_text("SAC counts")
         )
 
 
@@ -472,14 +491,9 @@ class FigureMonthChange(models.Model):
         return f"{self.month:%B %Y} to count again"
 
 
-class MonthlyFiguresState(models.Model):
-    """Whether the kept :class:`MonthlyFigures` may be read (one row):
-    ``rules`` is the fingerprint of the counting rules and timescales they
-    were counted under, empty while they are being filled. Its row is also
-    the lock that takes one batch of changed months at a time."""
-
-    rules = models.CharField(max_length=64, blank=True)
-    filled_at = models.DateTimeField(null=True)
+class MonthlyFiguresState(KeptCountsState):
+    """Whether the kept :class:`MonthlyFigures` may be read
+    (:class:`KeptCountsState`; the fingerprint covers the timescales too)."""
 
     class Meta:
         verbose_name_plural = "monthly figures state"
@@ -488,5 +502,5 @@ class MonthlyFiguresState(models.Model):
         return (
             f"Monthly figures filled {self.filled_at}"
             if self.rules
-            else "Monthly figures not filled"
+            else self.filling_text("Monthly figures")
         )

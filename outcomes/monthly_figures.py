@@ -46,7 +46,6 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.db.models import Max, Min, QuerySet
 from django.db.models.signals import post_delete
 from django_tasks import task
@@ -261,7 +260,7 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
     """Count every month afresh and keep the figures; the number of rows.
     Reports count afresh until it ends; changes made meanwhile leave marks,
     counted after it."""
-    KEEPER.start_filling([MonthlyFigures])
+    fill_id = KEEPER.start_filling([MonthlyFigures])
     rules = rules_fingerprint()
     span = (
         Enquiry.objects.using(PRIMARY)
@@ -276,13 +275,13 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
             end = month_end(
                 (start.replace(day=28) + datetime.timedelta(days=335)).replace(day=1)
             )
-            with transaction.atomic(using=PRIMARY):
+            with KEEPER.filling_batch(fill_id):
                 rows = counted(start, end)
                 MonthlyFigures.objects.using(PRIMARY).bulk_create(rows, batch_size=2000)
             kept += len(rows)
             report(f"{start:%B %Y} to {end:%B %Y}: {len(rows):,} rows")
             start = end + datetime.timedelta(days=1)
-    KEEPER.end_filling(rules)
+    KEEPER.end_filling(rules, fill_id)
     return kept
 
 

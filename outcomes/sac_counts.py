@@ -48,7 +48,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django_tasks import task
@@ -378,7 +378,7 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
     with anything counted. Until it ends, the return is counted afresh (the
     state says "not filled"); changes made meanwhile leave marks, counted
     after it."""
-    KEEPER.start_filling([SacPersonCounts, SacAgeUnknown, SacCount])
+    fill_id = KEEPER.start_filling([SacPersonCounts, SacAgeUnknown, SacCount])
     people = list(
         Concern.objects.using(PRIMARY)
         .order_by("person_id")
@@ -389,7 +389,7 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
     with primary_reads():
         for at in range(0, len(people), FILL_BATCH):
             chunk = people[at : at + FILL_BATCH]
-            with transaction.atomic(using=PRIMARY), report_queries():
+            with KEEPER.filling_batch(fill_id), report_queries():
                 now = counted_now(chunk)
                 SacPersonCounts.objects.using(PRIMARY).bulk_create(
                     [
@@ -407,6 +407,7 @@ def fill(report: Callable[[str], None] = lambda _: None) -> int:
             report(f"{min(at + FILL_BATCH, len(people)):,} of {len(people):,} people")
     KEEPER.end_filling(
         rules_fingerprint(),
+        fill_id,
         then=lambda: SacCount.objects.using(PRIMARY).bulk_create(
             [
                 SacCount(year=year, cell=place, n=n)

@@ -14,6 +14,7 @@ from django.db.models import Max, Min
 
 from enquiries.models import Enquiry
 from outcomes import monthly_figures
+from outcomes.keeping import FillReplaced
 
 
 class Command(BaseCommand):
@@ -37,7 +38,11 @@ class Command(BaseCommand):
     def handle(self, *args, check=False, changes=False, verbosity=1, **options):
         if check:
             return self._check()
-        if changes:
+        if changes and monthly_figures.KEEPER.fill_abandoned():
+            # The last fill stopped without finishing (its process died, or
+            # the task asked for never ran): the scheduled run fills again.
+            self.stderr.write("The last fill stopped without finishing: filling again.")
+        elif changes:
             done = monthly_figures.count_waiting_changes()
             if monthly_figures.is_filled():
                 self.stdout.write(f"{done} months counted again.")
@@ -45,7 +50,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Not filled: {done} waiting changes dropped.")
             return None
         report = self.stdout.write if verbosity > 1 else (lambda _: None)
-        rows = monthly_figures.fill(report=report)
+        try:
+            rows = monthly_figures.fill(report=report)
+        except FillReplaced as replaced:
+            raise CommandError(
+                "Another fill started while this one ran: this one stopped "
+                "and the other carries on."
+            ) from replaced
         self.stdout.write(f"Monthly figures kept: {rows} rows counted.")
 
     def _check(self) -> None:

@@ -14,6 +14,7 @@ counts are not filled it drops the marks, which the fill makes needless.
 from django.core.management.base import BaseCommand, CommandError
 
 from outcomes import sac, sac_counts
+from outcomes.keeping import FillReplaced
 
 
 class Command(BaseCommand):
@@ -37,7 +38,11 @@ class Command(BaseCommand):
     def handle(self, *args, check=False, changes=False, verbosity=1, **options):
         if check:
             return self._check()
-        if changes:
+        if changes and sac_counts.KEEPER.fill_abandoned():
+            # The last fill stopped without finishing (its process died, or
+            # the task asked for never ran): the scheduled run fills again.
+            self.stderr.write("The last fill stopped without finishing: filling again.")
+        elif changes:
             done = sac_counts.count_waiting_changes()
             if sac_counts.is_filled():
                 self.stdout.write(f"{done} people counted again.")
@@ -45,7 +50,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Not filled: {done} waiting changes dropped.")
             return None
         report = self.stdout.write if verbosity > 1 else (lambda _: None)
-        people = sac_counts.fill(report=report)
+        try:
+            people = sac_counts.fill(report=report)
+        except FillReplaced as replaced:
+            raise CommandError(
+                "Another fill started while this one ran: this one stopped "
+                "and the other carries on."
+            ) from replaced
         self.stdout.write(f"SAC counts kept: {people} people counted.")
 
     def _check(self) -> None:

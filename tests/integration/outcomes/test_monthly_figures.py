@@ -5,14 +5,17 @@ for every user's scope and every filter they hold, whatever changed since.
 """
 
 import datetime
+import io
 from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from enquiries.models import Enquiry, StageTimescale
 from outcomes import monthly_figures, reports
+from outcomes.keeping import FillReplaced
 from outcomes.models import FigureMonthChange, MonthlyFigures, MonthlyFiguresState
 from tests.unit.outcomes.test_reports import _concluded, build_caseload
 
@@ -163,6 +166,89 @@ class TestKeepingThemUpToDate:
         call_command("keep_monthly_figures", "--changes")
         assert "Not filled" in capsys.readouterr().out
         assert not FigureMonthChange.objects.exists()
+
+
+@pytest.mark.django_db
+class TestAFillThatDoesNotFinish:
+    def _asked_and_abandoned(self, minutes_ago: int) -> None:
+        """A report asked for a fill, and the worker never ran it (or died
+        in it) ``minutes_ago``."""
+        MonthlyFiguresState.objects.update_or_create(
+            pk=1,
+            defaults={
+                "rules": "",
+                "filled_at": None,
+                "fill_id": "",
+                "fill_seen_at": timezone.now()
+                - datetime.timedelta(minutes=minutes_ago),
+            },
+        )
+
+    def test_a_fill_making_progress_is_left_to_run(
+        self, caseload, manager, monkeypatch
+    ):
+        queued = []
+        monkeypatch.setattr(
+            monthly_figures,
+            "fill_in_the_background",
+            SimpleNamespace(enqueue=lambda: queued.append(True)),
+        )
+        self._asked_and_abandoned(minutes_ago=9)
+        assert monthly_figures.kept(manager, YEAR) is None  # counted afresh
+        assert queued == []  # not asked for twice
+        call_command("keep_monthly_figures", "--changes")
+        assert not monthly_figures.is_filled()
+
+    def test_the_next_report_asks_again_after_ten_minutes_without_progress(
+        self, caseload, manager
+    ):
+        self._asked_and_abandoned(minutes_ago=11)
+        # No worker in tests: the task asked for runs at once.
+        assert monthly_figures.kept(manager, YEAR) is not None
+        assert monthly_figures.is_filled()
+        assert _read(manager, YEAR) == _afresh(manager, YEAR)
+
+    def test_the_scheduled_run_fills_again(self, caseload, manager, capsys):
+        self._asked_and_abandoned(minutes_ago=30)
+        call_command("keep_monthly_figures", "--changes")
+        assert "filling again" in capsys.readouterr().err
+        assert monthly_figures.is_filled()
+        call_command("keep_monthly_figures", "--check")
+
+    def test_a_fill_replaced_by_another_stops_without_writing(self, caseload, manager):
+        keeper = monthly_figures.KEEPER
+        first = keeper.start_filling([MonthlyFigures])
+        monthly_figures.fill()  # a second fill starts and finishes
+        kept = sorted(MonthlyFigures.objects.values_list("month", "team_id", "kind"))
+        with pytest.raises(FillReplaced), keeper.filling_batch(first):
+            MonthlyFigures.objects.create(
+                month=D(2030, 4, 1), team_id=0, kind="x", counts="{}"
+            )
+        with pytest.raises(FillReplaced):
+            keeper.end_filling("rules", first)
+        assert (
+            sorted(MonthlyFigures.objects.values_list("month", "team_id", "kind"))
+            == kept
+        )
+        assert monthly_figures.is_filled()
+        assert _read(manager, YEAR) == _afresh(manager, YEAR)
+
+    def test_the_command_says_so_when_another_fill_replaced_it(self, caseload):
+        class AnotherFillStartsAfterTheFirstBatch(io.StringIO):
+            def write(self, text):
+                if " rows" in text:  # a batch committed
+                    monthly_figures.KEEPER.start_filling([MonthlyFigures])
+                return super().write(text)
+
+        with pytest.raises(CommandError, match="Another fill started"):
+            call_command(
+                "keep_monthly_figures",
+                verbosity=2,
+                stdout=AnotherFillStartsAfterTheFirstBatch(),
+            )
+        # Nothing of the replaced fill is kept; the other one is under way.
+        assert not MonthlyFigures.objects.exists()
+        assert not monthly_figures.is_filled()
 
 
 @pytest.mark.django_db

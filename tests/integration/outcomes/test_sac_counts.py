@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from enquiries import codes
 from enquiries.factories import ConcernFactory, PersonFactory
@@ -394,10 +395,20 @@ def test_the_scheduled_run_counts_waiting_changes_or_drops_needless_marks(capsys
     assert not SacPersonChange.objects.exists()
     assert _differences("2023-24") == {}
     # While a fill runs (the state says so), marks are kept for after it.
-    SacCountsState.objects.update(rules="")
+    SacCountsState.objects.update(rules="", fill_seen_at=timezone.now())
     Person.objects.update(gender="female")
     call_command("keep_sac_counts", "--changes")
     assert SacPersonChange.objects.exists()
+    assert not sac_counts.is_filled()
+    # A fill that has shown no progress for ten minutes died: the scheduled
+    # run fills again, and the counts are read once more.
+    SacCountsState.objects.update(
+        fill_seen_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    call_command("keep_sac_counts", "--changes")
+    assert "filling again" in capsys.readouterr().err
+    assert sac_counts.is_filled()
+    assert _differences("2023-24") == {}
 
 
 def test_every_record_the_return_counts_announces_its_bulk_writes():
