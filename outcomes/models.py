@@ -458,7 +458,11 @@ class MonthlyFigures(models.Model):
     (``outcomes.reports.MONTHLY_KEYS``), as the reports count them. Kept by
     ``outcomes.monthly_figures``: a change to an enquiry marks its month
     (:class:`FigureMonthChange`), counted again before the next report reads.
-    Counts only: no one's details."""
+    ``equality`` holds, as JSON, the equality report's counts by group of
+    each dimension (``outcomes.monthly_figures.equality_counted``; an age
+    band with the month it changes in, if within a year); NULL when the
+    month's figures were counted again since and its equality counts wait
+    for the next equality report. Counts only: no one's details."""
 
     # Read through msp.access.in_team_scope, as the enquiries are.
     ACCESS_TEAM_LOOKUPS = ["team_id"]
@@ -467,6 +471,7 @@ class MonthlyFigures(models.Model):
     team_id = models.BigIntegerField()
     kind = models.CharField(max_length=20)
     counts = models.TextField()
+    equality = models.TextField(null=True)
 
     class Meta:
         verbose_name_plural = "monthly figures"

@@ -1005,7 +1005,9 @@ _LABEL_OF = {
 }
 
 
-def _group_label(dimension: str, code: str) -> str:
+def equality_group(dimension: str, code: str) -> str:
+    """The group of the equality table ``dimension`` that a person's code
+    (or, for age, the band) falls in."""
     if dimension == "age":
         return code
     try:
@@ -1020,47 +1022,83 @@ _ACHIEVED_MEASURES = {
     Achieved.PARTIALLY: "partially",
     Achieved.NOT: "not_achieved",
 }
+# What each group of an equality table counts, in this order.
+EQUALITY_MEASURES = ("concluded", "asked", "expressed", "fully", "partially")
+EQUALITY_MEASURES += ("not_achieved",)
+# Each table's counts: (dimension, group) -> one count per measure.
+EqualityTotals = dict[tuple[str, str], list[int]]
 
 
-def equality(user, filters: ReportFilter) -> list[dict]:
-    """Outcomes achieved by age band, gender, ethnic group and support reason."""
-    # Age on the last day of the period, or at death: the SAC return's rule.
+def equality_measures(answer: str, achieved: str) -> tuple[int, ...]:
+    """What one enquiry with this SG4a answer and judgement of its outcomes
+    adds to each of :data:`EQUALITY_MEASURES` (1 or 0)."""
+    asked = answer in (msp.EXPRESSED, msp.NOT_EXPRESSED)
+    expressed = answer == msp.EXPRESSED
+    measure = _ACHIEVED_MEASURES.get(achieved) if expressed else None
+    return (
+        1,
+        int(asked),
+        int(expressed),
+        *(int(measure == name) for name in EQUALITY_MEASURES[3:]),
+    )
+
+
+def add_equality(
+    totals: EqualityTotals, key: tuple[str, str], counts: list[int] | tuple, n: int = 1
+) -> None:
+    """Add ``counts`` (one per measure) ``n`` times to the group ``key``."""
+    entry = totals.setdefault(key, [0] * len(EQUALITY_MEASURES))
+    for position, count in enumerate(counts):
+        entry[position] += n * count
+
+
+def equality_combinations(
+    enquiries: QuerySet[Enquiry], on: datetime.date
+) -> list[dict]:
+    """``enquiries`` grouped by every dimension (the adult's age band on
+    ``on``, or at death: the SAC return's rule) and by the two values the
+    measures test (SG4a's answer, outcomes achieved), with ``n``: one read,
+    the answer's expression worked out once per enquiry as a group key, not
+    once per measure."""
     concluded = sac.annotate_age_band(
-        msp.annotate_msp_asked(concluded_enquiries(user, filters)),
-        on=filters.end,
+        msp.annotate_msp_asked(enquiries),
+        on=on,
         birth="concern__person__date_of_birth",
         death="concern__person__date_of_death",
         name="age_band",
     )
-    # One read of the period's enquiries, grouped by every dimension and by
-    # the two values the measures test (SG4a's answer, outcomes achieved):
-    # the answer's expression is worked out once per enquiry as a group key,
-    # not once per measure, and each table is summed from those combinations
-    # (a few thousand rows at most) instead of reading the period per table.
     paths = [path for _title, path, _groups in DIMENSIONS.values()]
-    combinations = list(
+    return list(
         concluded.values(*paths, msp.ANNOTATION, "outcomes_achieved")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    measures = ("concluded", "asked", "expressed", *_ACHIEVED_MEASURES.values())
+
+
+def equality_totals(combinations: list[dict]) -> EqualityTotals:
+    """Each table's counts from :func:`equality_combinations`."""
+    totals: EqualityTotals = {}
+    for row in combinations:
+        counts = equality_measures(row[msp.ANNOTATION], row["outcomes_achieved"])
+        for dimension, (_title, path, _groups) in DIMENSIONS.items():
+            add_equality(
+                totals,
+                (dimension, equality_group(dimension, row[path])),
+                counts,
+                row["n"],
+            )
+    return totals
+
+
+def equality_tables(totals: EqualityTotals) -> list[dict]:
+    """The equality tables: every group of every dimension, with its counts,
+    how many were evaluated and the two percentages."""
     tables = []
-    for dimension, (title, path, groups) in DIMENSIONS.items():
-        totals = OrderedDict(
-            (group, dict.fromkeys(measures, 0) | {"group": group}) for group in groups
-        )
-        for row in combinations:
-            entry = totals[_group_label(dimension, row[path])]
-            answer, n = row[msp.ANNOTATION], row["n"]
-            entry["concluded"] += n
-            if answer in (msp.EXPRESSED, msp.NOT_EXPRESSED):
-                entry["asked"] += n
-            if answer == msp.EXPRESSED:
-                entry["expressed"] += n
-                measure = _ACHIEVED_MEASURES.get(row["outcomes_achieved"])
-                if measure:
-                    entry[measure] += n
-        for entry in totals.values():
+    for dimension, (title, _path, groups) in DIMENSIONS.items():
+        rows = []
+        for group in groups:
+            counts = totals.get((dimension, group), [0] * len(EQUALITY_MEASURES))
+            entry = dict(zip(EQUALITY_MEASURES, counts, strict=True)) | {"group": group}
             evaluated = entry["fully"] + entry["partially"] + entry["not_achieved"]
             entry["evaluated"] = evaluated
             entry["fully_percent"] = (
@@ -1071,8 +1109,24 @@ def equality(user, filters: ReportFilter) -> list[dict]:
                 if entry["concluded"]
                 else None
             )
-        tables.append({"key": dimension, "title": title, "rows": list(totals.values())})
+            rows.append(entry)
+        tables.append({"key": dimension, "title": title, "rows": rows})
     return tables
+
+
+def equality(user, filters: ReportFilter) -> list[dict]:
+    """Outcomes achieved by age band, gender, ethnic group and support
+    reason: from the kept monthly figures when they hold these filters
+    (:func:`outcomes.monthly_figures.kept_equality`), otherwise counted
+    afresh. The two agree."""
+    from outcomes import monthly_figures
+
+    totals = monthly_figures.kept_equality(user, filters)
+    if totals is None:
+        totals = equality_totals(
+            equality_combinations(concluded_enquiries(user, filters), filters.end)
+        )
+    return equality_tables(totals)
 
 
 # ---------------------------------------------------------------------------

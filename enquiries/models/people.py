@@ -121,10 +121,27 @@ class Person(TimeStampedModel):
     def __str__(self) -> str:
         return self.full_name
 
+    # The details reports group adults by (the equality tables): a change to
+    # any of them changes how the adult's concluded enquiries are counted.
+    REPORTED_FIELDS = (
+        "gender",
+        "ethnicity",
+        "primary_support_reason",
+        "date_of_birth",
+        "date_of_death",
+    )
+
+    @property
+    def reported_details(self) -> tuple:
+        """The :data:`REPORTED_FIELDS` as loaded or set (deferred ones as
+        None, so reading them costs no query)."""
+        return tuple(self.__dict__.get(name) for name in self.REPORTED_FIELDS)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         person = super().from_db(db, field_names, values)
         person._loaded_birth = person.__dict__.get("date_of_birth")
+        person._loaded_reported_details = person.reported_details
         return person
 
     def save(self, *args, **kwargs):
@@ -133,6 +150,7 @@ class Person(TimeStampedModel):
         )
         super().save(*args, **kwargs)
         self._loaded_birth = self.date_of_birth
+        self._loaded_reported_details = self.reported_details
         if born_changed:
             # A corrected date of birth can move their concerns in or out of
             # the SAC's scope.

@@ -5,8 +5,9 @@ Reports fill them by themselves when first needed (a background task) and
 again after the timescales change; this command fills them at once (the
 demo and the benchmark data sets run it). ``--check`` counts every month
 afresh and compares, row for row. ``--changes`` counts the months marked
-since the last report (from cron, beside ``keep_sac_counts --changes``, so a
-report's first view finds few).
+since the last report, and the equality groups of the months counted again
+since the last equality report (from cron, beside ``keep_sac_counts
+--changes``, so a report's first view finds few).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -45,7 +46,11 @@ class Command(BaseCommand):
         elif changes:
             done = monthly_figures.count_waiting_changes()
             if monthly_figures.is_filled():
-                self.stdout.write(f"{done} months counted again.")
+                groups = monthly_figures.count_equality_again()
+                self.stdout.write(
+                    f"{done} months counted again; "
+                    f"the equality groups of {groups} months."
+                )
             else:
                 self.stdout.write(f"Not filled: {done} waiting changes dropped.")
             return None

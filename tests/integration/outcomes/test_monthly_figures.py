@@ -10,10 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from enquiries.models import Enquiry, StageTimescale
+from enquiries.models import Concern, Enquiry, Person, StageTimescale
 from outcomes import monthly_figures, reports
 from outcomes.keeping import FillReplaced
 from outcomes.models import FigureMonthChange, MonthlyFigures, MonthlyFiguresState
@@ -85,6 +87,213 @@ class TestWhatAReportReads:
         kept = monthly_figures.kept(auditor, YEAR)
         assert kept is not None
         assert reports.added_up(kept)["concluded"] == 0
+
+
+def _equality_afresh(user, filters) -> list[dict]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(monthly_figures, "kept_equality", lambda *args: None)
+        return reports.equality(user, filters)
+
+
+def _equality_group(tables, dimension: str, group: str) -> dict:
+    table = next(table for table in tables if table["key"] == dimension)
+    return next(row for row in table["rows"] if row["group"] == group)
+
+
+def _period(start: datetime.date, end: datetime.date, **more) -> reports.ReportFilter:
+    return reports.ReportFilter(start=start, end=end, **more)
+
+
+@pytest.fixture
+def birthdays(team, other_team):
+    """Adults whose age band changes between the periods read (see each),
+    in enquiries of the kind "other" (the caseload has none)."""
+    born = "concern__person__date_of_birth"
+    died = "concern__person__date_of_death"
+    other = {"kind": Enquiry.Kind.OTHER}
+    return {
+        # 65 on 15 September 2025; concluded in May 2025.
+        "kit": _concluded(
+            team, "Kit", concluded_on=D(2025, 5, 20), **other, **{born: D(1960, 9, 15)}
+        ),
+        # 75 on 10 August 2025, died in October 2025 (at 75).
+        "lou": _concluded(
+            team,
+            "Lou",
+            concluded_on=D(2025, 5, 21),
+            **other,
+            **{born: D(1950, 8, 10), died: D(2025, 10, 1)},
+        ),
+        # Would be 75 on 10 December 2025 but died in October (at 74).
+        "max": _concluded(
+            other_team,
+            "Max",
+            concluded_on=D(2025, 5, 22),
+            **other,
+            **{born: D(1950, 12, 10), died: D(2025, 10, 1)},
+        ),
+        # Born on 29 February 1960: 65 on 1 March 2025, not 28 February.
+        "ned": _concluded(
+            team,
+            "Ned",
+            concern__received_on=D(2025, 1, 2),
+            started_on=D(2025, 1, 3),
+            concluded_on=D(2025, 1, 15),
+            **other,
+            **{born: D(1960, 2, 29)},
+        ),
+        # 65 on 25 June 2025, concluded earlier that month.
+        "oli": _concluded(
+            team, "Oli", concluded_on=D(2025, 6, 10), **other, **{born: D(1960, 6, 25)}
+        ),
+    }
+
+
+@pytest.mark.django_db
+class TestTheEqualityTables:
+    PERIODS = [
+        YEAR,
+        _period(D(2025, 6, 1), D(2025, 6, 30)),
+        _period(D(2025, 4, 1), D(2025, 6, 30)),
+        _period(D(2025, 5, 1), D(2025, 9, 30)),
+        _period(D(2025, 1, 1), D(2025, 12, 31)),
+        _period(D(2024, 4, 1), D(2025, 2, 28)),
+        _period(D(2024, 4, 1), D(2025, 3, 31)),
+    ]
+
+    def test_every_scope_and_period_reads_what_is_counted_afresh(
+        self, caseload, birthdays, team, manager, lead
+    ):
+        hidden = _concluded(team, "Ivy", concern__person__is_restricted=True)
+        monthly_figures.count_changes()
+        choices = [
+            *self.PERIODS,
+            _period(YEAR.start, YEAR.end, team_id=team.pk),
+            _period(YEAR.start, YEAR.end, kind=Enquiry.Kind.SECTION_42),
+            _period(D(2025, 5, 1), D(2025, 9, 30), kind=Enquiry.Kind.OTHER),
+        ]
+        for user in (manager, lead):
+            for chosen in choices:
+                assert monthly_figures.kept_equality(user, chosen) is not None
+                assert reports.equality(user, chosen) == _equality_afresh(
+                    user, chosen
+                ), (user, chosen)
+        # What the periods say of each adult (so both ways cannot be wrong
+        # alike): Kit is 64 until September, Lou 75 from August, Max died at
+        # 74, Ned 64 on 28 February 2025 and 65 on 31 March, Oli 65 by the
+        # end of June.
+        other = {"kind": Enquiry.Kind.OTHER}
+        year = reports.equality(lead, _period(YEAR.start, YEAR.end, **other))
+        spring = reports.equality(lead, _period(D(2025, 4, 1), D(2025, 6, 30), **other))
+        assert _equality_group(year, "age", "65-74")["concluded"] == 3  # Kit, Max, Oli
+        assert (
+            _equality_group(spring, "age", "65-74")["concluded"] == 3
+        )  # Lou, Max, Oli
+        assert _equality_group(spring, "age", "18-64")["concluded"] == 1  # Kit
+        assert _equality_group(year, "age", "75-84")["concluded"] == 1  # Lou
+        before_leap = reports.equality(
+            lead, _period(D(2024, 4, 1), D(2025, 2, 28), **other)
+        )
+        leap_year = reports.equality(
+            lead, _period(D(2024, 4, 1), D(2025, 3, 31), **other)
+        )
+        assert _equality_group(before_leap, "age", "18-64")["concluded"] == 1  # Ned
+        assert _equality_group(leap_year, "age", "65-74")["concluded"] == 1  # Ned
+        year = reports.equality(lead, YEAR)
+        # Ivy is hidden from both (restricted, no one named), then shown.
+        assert sum(row["concluded"] for row in year[1]["rows"]) == 10
+        hidden.concern.person.permitted_users.add(lead)
+        year = reports.equality(lead, YEAR)
+        assert sum(row["concluded"] for row in year[1]["rows"]) == 11
+        assert year == _equality_afresh(lead, YEAR)
+
+    def test_periods_longer_than_a_year_are_counted_afresh(self, caseload, manager):
+        longer = _period(D(2024, 4, 1), D(2025, 6, 30))
+        assert monthly_figures.kept_equality(manager, longer) is None
+        assert monthly_figures.kept_equality(manager, YEAR) is not None
+        tables = reports.equality(manager, longer)
+        concluded = reports.concluded_enquiries(manager, longer).count()
+        assert sum(row["concluded"] for row in tables[0]["rows"]) == concluded > 0
+
+    def test_read_from_the_kept_rows_without_reading_enquiries(self, caseload, manager):
+        reports.equality(manager, YEAR)
+        with CaptureQueriesContext(connection) as captured:
+            tables = reports.equality(manager, YEAR)
+        # No restricted adult in this caseload, so nothing to take off.
+        assert not [q for q in captured if '"enquiries_enquiry"' in q["sql"]]
+        assert tables == _equality_afresh(manager, YEAR)
+
+    def test_a_dashboard_leaves_the_equality_groups_to_the_equality_report(
+        self, caseload, manager, monkeypatch, capsys
+    ):
+        enquiry = Enquiry.objects.filter(status=Enquiry.Status.CLOSED).first()
+        month = enquiry.concluded_on.replace(day=1)
+        enquiry.save()
+        reports.dashboard(manager, YEAR)
+        # The dashboard counted the month again without its equality groups.
+        assert not FigureMonthChange.objects.exists()
+        waiting = MonthlyFigures.objects.filter(equality__isnull=True)
+        assert set(waiting.values_list("month", flat=True)) == {month}
+        assert reports.equality(manager, YEAR) == _equality_afresh(manager, YEAR)
+        assert not waiting.exists()
+        # More months waiting than a report counts itself: counted afresh,
+        # and a task counts them.
+        queued = []
+        monkeypatch.setattr(
+            monthly_figures,
+            "count_equality_in_the_background",
+            SimpleNamespace(enqueue=lambda: queued.append(True)),
+        )
+        monkeypatch.setattr(monthly_figures, "EQUALITY_REPORT_COUNTS_AT_MOST", 1)
+        MonthlyFigures.objects.update(equality=None)  # two months waiting
+        assert monthly_figures.kept_equality(manager, YEAR) is None
+        assert queued
+        assert reports.equality(manager, YEAR) == _equality_afresh(manager, YEAR)
+        # The scheduled run counts them.
+        call_command("keep_monthly_figures", "--changes")
+        assert "the equality groups of" in capsys.readouterr().out
+        assert not waiting.exists()
+        assert monthly_figures.kept_equality(manager, YEAR) is not None
+
+    def test_a_change_to_an_adult_or_to_whose_concern_it_is_is_counted_again(
+        self, caseload, birthdays, lead
+    ):
+        kit = Person.objects.get(pk=birthdays["kit"].concern.person_id)
+        kit.gender = "female"
+        kit.save()
+        assert FigureMonthChange.objects.filter(month=D(2025, 5, 1)).exists()
+        assert reports.equality(lead, YEAR) == _equality_afresh(lead, YEAR)
+        # Saved with nothing the tables read changed: nothing marked.
+        kit = Person.objects.get(pk=kit.pk)
+        kit.preferred_name = "Kitty"
+        kit.save()
+        assert not FigureMonthChange.objects.exists()
+        # Past save(): a death recorded in bulk, a date of birth corrected.
+        Person.objects.filter(pk=kit.pk).update(date_of_death=D(2025, 7, 1))
+        Person.objects.filter(pk=birthdays["oli"].concern.person_id).update(
+            date_of_birth=D(1961, 6, 25)
+        )
+        assert set(FigureMonthChange.objects.values_list("month", flat=True)) == {
+            D(2025, 5, 1),
+            D(2025, 6, 1),
+        }
+        other = _period(YEAR.start, YEAR.end, kind=Enquiry.Kind.OTHER)
+        year = reports.equality(lead, other)
+        assert year == _equality_afresh(lead, other)
+        assert _equality_group(year, "age", "65-74")["concluded"] == 1  # Max
+        # A concern moved to another adult, by save() and by update().
+        concern = birthdays["lou"].concern
+        concern.person = kit
+        concern.save()
+        assert reports.equality(lead, YEAR) == _equality_afresh(lead, YEAR)
+        Concern.objects.filter(pk=birthdays["max"].concern_id).update(
+            person=birthdays["oli"].concern.person
+        )
+        year = reports.equality(lead, other)
+        assert year == _equality_afresh(lead, other)
+        # Lou's and Max's enquiries now count with Kit's and Oli's details.
+        assert _equality_group(year, "age", "75-84")["concluded"] == 0
+        assert _equality_group(year, "age", "18-64")["concluded"] == 4
 
 
 @pytest.mark.django_db

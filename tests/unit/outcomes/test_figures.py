@@ -21,6 +21,7 @@ from enquiries.models import (
     Concern,
     DesiredOutcome,
     Enquiry,
+    Person,
     PersonView,
     PlanAction,
 )
@@ -236,9 +237,45 @@ class _Edits:
             outcomes_achieved=self.rng.choice(["", "fully", "not"]),
         )
 
+    def adult_details(self):
+        # What the equality tables group adults by, through save().
+        person = Person.objects.get(pk=self.pick().concern.person_id)
+        person.gender = self.rng.choice(["male", "female", "not_known"])
+        person.ethnicity = self.rng.choice(["white_british", "asian_indian", ""])
+        person.date_of_birth = D(1950, 1, 1) + datetime.timedelta(
+            days=self.rng.randrange(0, 365 * 20)
+        )
+        person.save()
+
+    def adult_details_in_bulk(self):
+        # Past save(): a death recorded, a support reason set.
+        person = Person.objects.filter(pk=self.pick().concern.person_id)
+        if self.rng.random() < 0.5:
+            person.update(
+                date_of_death=D(2025, 5, 1)
+                + datetime.timedelta(days=self.rng.randrange(0, 300))
+            )
+        else:
+            person.update(
+                primary_support_reason=self.rng.choice(["sensory_visual", ""])
+            )
+
+    def concern_moved(self):
+        # To another adult (duplicates merged), by save() or update().
+        concern = Concern.objects.get(pk=self.pick().concern_id)
+        adult = self.pick().concern.person_id
+        if self.rng.random() < 0.5:
+            concern.person_id = adult
+            concern.save()
+        else:
+            Concern.objects.filter(pk=concern.pk).update(person=adult)
+
     def any(self) -> str:
         edit = self.rng.choice(
             [
+                self.adult_details,
+                self.adult_details_in_bulk,
+                self.concern_moved,
                 self.transfer,
                 self.change_kind,
                 self.conclusion_moved_in_bulk,
@@ -286,12 +323,16 @@ def test_kept_figures_equal_a_full_recount_after_random_edits(
     assert kept == _recounted()
     # The dashboard counts the same from them as from nothing kept at all.
     from_kept = reports.dashboard(manager, _filters())
+    equality_from_kept = reports.equality(manager, _filters())
+    assert monthly_figures.kept_equality(manager, _filters()) is not None
     # Nothing kept at all: no per-enquiry figures, no monthly figures.
     EnquiryFigures.objects.all().delete()
     MonthlyFiguresState.objects.all().delete()
     afresh = reports.dashboard(manager, _filters())
     assert from_kept["counts"] == afresh["counts"]
     assert from_kept["timescales"] == afresh["timescales"]
+    # So do the equality tables (kept with them, for the adults as now).
+    assert equality_from_kept == reports.equality(manager, _filters())
     assert _kept() == kept  # and the recount kept them again
 
 
