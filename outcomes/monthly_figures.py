@@ -323,10 +323,11 @@ def count_equality_again(months: list[datetime.date] | None = None) -> int:
         with report_queries():
             for month in chosen:
                 groups = equality_counted(_concluded_in(month, month_end(month)))
-                for row in MonthlyFigures.objects.using(PRIMARY).filter(month=month):
+                rows = list(MonthlyFigures.objects.using(PRIMARY).filter(month=month))
+                for row in rows:
                     key = (row.team_id, row.kind, row.month)
                     row.equality = json.dumps(groups.get(key, {}), sort_keys=True)
-                    row.save(using=PRIMARY, update_fields=["equality"])
+                MonthlyFigures.objects.using(PRIMARY).bulk_update(rows, ["equality"])
     return len(chosen)
 
 
@@ -452,6 +453,8 @@ def kept_equality(user, filters) -> EqualityTotals | None:
             count_equality_again(waiting)
         totals: EqualityTotals = {}
         for month, text in rows.values_list("month", "equality"):
+            if text is None:
+                return None  # a fill began meanwhile: count afresh
             month = as_day(month)
             for key, counts in json.loads(text).items():
                 add_equality(totals, group_in_period(key, month, filters.end), counts)

@@ -249,6 +249,12 @@ class TestTheEqualityTables:
         assert monthly_figures.kept_equality(manager, YEAR) is None
         assert queued
         assert reports.equality(manager, YEAR) == _equality_afresh(manager, YEAR)
+        # Groups still waiting after the report counted (a fill began in
+        # between, so the counting found nothing filled): counted afresh.
+        monkeypatch.setattr(monthly_figures, "EQUALITY_REPORT_COUNTS_AT_MOST", 3)
+        monkeypatch.setattr(monthly_figures, "count_equality_again", lambda m: 0)
+        assert monthly_figures.kept_equality(manager, YEAR) is None
+        monkeypatch.undo()
         # The scheduled run counts them.
         call_command("keep_monthly_figures", "--changes")
         assert "the equality groups of" in capsys.readouterr().out
