@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from msp.dates import format_when
 from msp.models import TimeStampedModel
 
 
@@ -412,9 +413,8 @@ class KeptCountsState(models.Model):
     def filling_text(self, name: str) -> str:
         if self.fill_seen_at is None:
             return f"{name} not filled"
-        return (
-            f"{name} being filled (last progress {self.fill_seen_at:%d %b %Y %H:%M:%S})"
-        )
+        progress = format_when(self.fill_seen_at, seconds=True)
+        return f"{name} being filled (last progress {progress})"
 
 
 class SacCountsState(KeptCountsState):

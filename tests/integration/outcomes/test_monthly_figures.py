@@ -413,6 +413,8 @@ class TestAFillThatDoesNotFinish:
         assert queued == []  # not asked for twice
         call_command("keep_monthly_figures", "--changes")
         assert not monthly_figures.is_filled()
+        # What support sees in admin.
+        assert "being filled (last progress " in str(MonthlyFiguresState.objects.get())
 
     def test_the_next_report_asks_again_after_ten_minutes_without_progress(
         self, caseload, manager
