@@ -33,6 +33,15 @@ def _afresh(user, filters) -> tuple[dict, dict]:
     return data["counts"], data["timescales"]
 
 
+def _queued(monkeypatch, task: str) -> list:
+    """What asks ``task`` of the task worker: one entry per time asked."""
+    queued: list = []
+    monkeypatch.setattr(
+        monthly_figures, task, SimpleNamespace(enqueue=lambda: queued.append(True))
+    )
+    return queued
+
+
 def _read(user, filters) -> tuple[dict, dict]:
     data = reports.dashboard(user, filters)
     return data["counts"], data["timescales"]
@@ -238,12 +247,7 @@ class TestTheEqualityTables:
         assert not waiting.exists()
         # More months waiting than a report counts itself: counted afresh,
         # and a task counts them.
-        queued = []
-        monkeypatch.setattr(
-            monthly_figures,
-            "count_equality_in_the_background",
-            SimpleNamespace(enqueue=lambda: queued.append(True)),
-        )
+        queued = _queued(monkeypatch, "count_equality_in_the_background")
         monkeypatch.setattr(monthly_figures, "EQUALITY_REPORT_COUNTS_AT_MOST", 1)
         MonthlyFigures.objects.update(equality=None)  # two months waiting
         assert monthly_figures.kept_equality(manager, YEAR) is None
@@ -344,12 +348,7 @@ class TestKeepingThemUpToDate:
     def test_a_long_backlog_is_counted_in_the_background(
         self, caseload, manager, monkeypatch
     ):
-        queued = []
-        monkeypatch.setattr(
-            monthly_figures,
-            "count_changes_in_the_background",
-            SimpleNamespace(enqueue=lambda: queued.append(True)),
-        )
+        queued = _queued(monkeypatch, "count_changes_in_the_background")
         months = [D(2024, month, 5) for month in range(1, 13)]
         from outcomes.figures import mark_months
 
@@ -402,12 +401,7 @@ class TestAFillThatDoesNotFinish:
     def test_a_fill_making_progress_is_left_to_run(
         self, caseload, manager, monkeypatch
     ):
-        queued = []
-        monkeypatch.setattr(
-            monthly_figures,
-            "fill_in_the_background",
-            SimpleNamespace(enqueue=lambda: queued.append(True)),
-        )
+        queued = _queued(monkeypatch, "fill_in_the_background")
         self._asked_and_abandoned(minutes_ago=9)
         assert monthly_figures.kept(manager, YEAR) is None  # counted afresh
         assert queued == []  # not asked for twice
