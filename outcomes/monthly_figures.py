@@ -48,7 +48,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save
 from django_tasks import task
@@ -165,8 +165,10 @@ def counted(
 # The most months a period may have for its equality tables to be read from
 # the kept rows.
 EQUALITY_MONTHS_KEPT = 12
-# An equality report counts at most this many months' groups itself (about
-# 45 ms a month at a million concerns); with more, it counts afresh.
+# An equality report counts at most this many months live (months changed
+# since they were counted, or whose groups wait): the report's own query over
+# those months only. With more, it counts afresh and asks the worker to count
+# them.
 EQUALITY_REPORT_COUNTS_AT_MOST = 3
 
 
@@ -427,12 +429,17 @@ def _hidden_from(user, filters) -> QuerySet[Enquiry]:
 
 def kept_equality(user, filters) -> EqualityTotals | None:
     """What :func:`outcomes.reports.equality_totals` would count for the
-    enquiries ``user`` may see concluded under ``filters``, added up from the
-    kept rows; None when they cannot answer (filters they do not hold, a
-    period longer than a year, or not ready), and the caller counts afresh."""
+    enquiries ``user`` may see concluded under ``filters``: the kept groups
+    of the period's months, and the months marked as changed or whose groups
+    wait (a few) counted live by the report's own query, as a count afresh
+    would, so a report never counts a whole month again for the rows. None
+    when they cannot answer (filters they do not hold, a period longer than
+    a year, not filled, or more months to count than
+    :data:`EQUALITY_REPORT_COUNTS_AT_MOST`), and the caller counts afresh."""
     from outcomes.reports import (
         add_equality,
         as_day,
+        concluded_enquiries,
         equality_combinations,
         equality_totals,
     )
@@ -442,28 +449,60 @@ def kept_equality(user, filters) -> EqualityTotals | None:
     ):
         return None
     with primary_reads():
-        if not _ready_to_read():
+        if not KEEPER.is_filled():
+            _ready_to_read()  # asks for a fill
             return None
-        rows = _rows_in_scope(user, filters)
-        waiting = _equality_waiting(rows)
-        if len(waiting) > EQUALITY_REPORT_COUNTS_AT_MOST:
+        # The marks first: a month counted again after this read has its
+        # groups waiting when the rows are read, so it is counted live too.
+        marked = (
+            FigureMonthChange.objects.using(PRIMARY)
+            .filter(month__range=(filters.start, filters.end))
+            .order_by()
+            .values_list("month", flat=True)
+            .distinct()
+        )
+        live = {as_day(month) for month in marked}
+        rows = [
+            (as_day(month), text)
+            for month, text in _rows_in_scope(user, filters).values_list(
+                "month", "equality"
+            )
+        ]
+        live |= {month for month, text in rows if text is None}
+        if len(live) > EQUALITY_REPORT_COUNTS_AT_MOST:
+            count_changes_in_the_background.enqueue()
             count_equality_in_the_background.enqueue()
             return None
-        if waiting:
-            count_equality_again(waiting)
         totals: EqualityTotals = {}
-        for month, text in rows.values_list("month", "equality"):
-            if text is None:
-                return None  # a fill began meanwhile: count afresh
-            month = as_day(month)
-            for key, counts in json.loads(text).items():
-                add_equality(totals, group_in_period(key, month, filters.end), counts)
+        for month, text in rows:
+            if month not in live:
+                for key, counts in json.loads(text).items():
+                    add_equality(
+                        totals, group_in_period(key, month, filters.end), counts
+                    )
+        # Less the enquiries hidden from the user in the months kept.
         hidden = _hidden_from(user, filters)
+        if live:
+            hidden = hidden.exclude(_in_months(live))
         if hidden.exists():
             combinations = equality_combinations(hidden, filters.end)
             for key, counts in equality_totals(combinations).items():
                 add_equality(totals, key, counts, -1)
+        if live:
+            fresh = concluded_enquiries(user, filters).filter(_in_months(live))
+            for key, counts in equality_totals(
+                equality_combinations(fresh, filters.end)
+            ).items():
+                add_equality(totals, key, counts)
     return totals
+
+
+def _in_months(months: set[datetime.date]) -> Q:
+    """Enquiries concluded in any of ``months`` (at least one)."""
+    condition = Q()
+    for month in sorted(months):
+        condition |= Q(concluded_on__range=(month, month_end(month)))
+    return condition
 
 
 def kept(user, filters) -> MonthlyCounts | None:
