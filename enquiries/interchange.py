@@ -1864,14 +1864,38 @@ class _Writer:
                 changed = True
         return changed
 
+    # What an update may not change: the record a concern or an enquiry
+    # belongs to. Views, desired outcomes, consent and capacity decisions,
+    # documents and risks name the adult and the concern as well as the
+    # enquiry; moving only the concern or the enquiry would leave them with
+    # the first adult, shown on the other's case and seen by whoever may see
+    # the first (docs/decisions/0041).
+    OWNERS = {
+        "concern": ("person_id", "person", "adult", "a concern"),
+        "enquiry": ("concern_id", "concern", "concern", "an enquiry"),
+    }
+
     def _split(self, model, kind, batch, values_of, existing=None):
-        """New instances and changed instances for one batch."""
+        """New instances and changed instances for one batch; ImportFailed
+        if a record would move to another owner (:data:`OWNERS`)."""
         if existing is None:
             existing = _existing(model, {record["ref"] for record in batch})
         created, changed = [], []
+        owner, field, noun, one = self.OWNERS.get(kind, ("", "", "", ""))
         for record in batch:
             values = values_of(record)
             instance = existing.get(record["ref"])
+            if (
+                owner
+                and instance is not None
+                and (getattr(instance, owner) != values[owner])
+            ):
+                raise ImportFailed(
+                    f"line {record['_line']}: {field}: {kind} {record['ref']!r} "
+                    f"is recorded here under another {noun}; an import does not "
+                    f"move {one} and the records made with it to another "
+                    f"{noun}: import it under a new ref, or leave {field} as it was"
+                )
             if instance is None:
                 instance = model(
                     source_ref=record["ref"],
@@ -1957,7 +1981,7 @@ class _Writer:
     ]
 
     def concerns(self) -> None:
-        for batch in _records(self.source, "concern"):
+        for batch in _records(self.source, "concern", numbered=True):
             people = _existing(
                 Person, {r["person"] for r in batch}, "pk", "date_of_birth"
             )
@@ -2034,7 +2058,7 @@ class _Writer:
     ]
 
     def enquiries(self) -> None:
-        for batch in _records(self.source, "enquiry"):
+        for batch in _records(self.source, "enquiry", numbered=True):
             concerns = _existing(
                 Concern, {r["concern"] for r in batch}, "person_id", "team_id"
             )
@@ -2401,7 +2425,7 @@ class _Writer:
 
     def _settle_concern_decisions(self) -> None:
         """Concerns in the file: decided if they led to an enquiry, else closed."""
-        for batch in _records(self.source, "concern"):
+        for batch in _records(self.source, "concern", numbered=True):
             ids = list(
                 Concern.objects.filter(
                     _match(Concern, {r["ref"] for r in batch})

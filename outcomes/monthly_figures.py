@@ -651,8 +651,9 @@ def _adult_changed(
 def _concern_changed(
     sender, instance: Concern, created: bool = False, raw: bool = False, **kwargs
 ) -> None:
-    """A concern moved to another adult (a merge of duplicates, say): its
-    enquiries are counted with the other adult's details."""
+    """A concern moved to another adult (past the case pages: in admin, or
+    by a bulk update): its enquiries are counted with the other adult's
+    details."""
     loaded = getattr(instance, "_loaded_scope", (None,))[0]
     if not (raw or created) and instance.person_id != loaded:
         _mark_months_of(Enquiry.objects.filter(concern=instance.pk))
