@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from msp.demo import DEMO_LOGINS, create_demo_staff
 
@@ -110,6 +110,12 @@ class Command(BaseCommand):
                 "Bulk caseload: "
                 + ", ".join(f"{count:,} {name}" for name, count in counts.items())
             )
+            if connection.vendor == "postgresql":
+                # Fresh statistics before the fills below read what was just
+                # written: at 1,000,000 concerns the SAC fill took 317 s
+                # without them and 153 s with them.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         # The SAC return's kept counts, as an installation fills them once
         # (decision 0037); from here every change keeps them.
         call_command("keep_sac_counts", stdout=self.stdout)
