@@ -94,7 +94,7 @@ def synthetic_records(people: int = 300, seed: int = 20241) -> list[dict]:
             latest = max(latest, received)
             if rng.random() < 0.35:
                 continue
-            for _ in range(rng.choice([1, 1, 1, 2])):
+            for number in range(rng.choice([1, 1, 1, 2])):
                 started = received + datetime.timedelta(days=rng.randint(0, 50))
                 concluded = None
                 if rng.random() < 0.8:
@@ -127,7 +127,10 @@ def synthetic_records(people: int = 300, seed: int = 20241) -> list[dict]:
                 records.append(
                     {
                         "record": "enquiry",
-                        "ref": f"E{enquiries}",
+                        # Named after its concern: loading another seed
+                        # updates the same enquiry of the same concern (an
+                        # import never moves one to another concern).
+                        "ref": f"E{p}-{c}-{number}",
                         "concern": concern_ref,
                         "kind": rng.choice(["section_42"] * 9 + ["other"]),
                         "started_on": started.isoformat(),
