@@ -1023,8 +1023,12 @@ _ACHIEVED_MEASURES = {
     Achieved.NOT: "not_achieved",
 }
 # What each group of an equality table counts, in this order.
-EQUALITY_MEASURES = ("concluded", "asked", "expressed", "fully", "partially")
-EQUALITY_MEASURES += ("not_achieved",)
+EQUALITY_MEASURES = (
+    "concluded",
+    "asked",
+    "expressed",
+    *_ACHIEVED_MEASURES.values(),  # fully, partially, not_achieved
+)
 # Each table's counts: (dimension, group) -> one count per measure.
 EqualityTotals = dict[tuple[str, str], list[int]]
 
